@@ -1,0 +1,3 @@
+from mila_cli.cli import main
+
+main()

@@ -1,0 +1,467 @@
+"""The click layer: parse, call the core, hand plain data to jsonout or render.
+
+Imports only click and the dependency-free core at start-up; rich, rapidfuzz and
+platformdirs come in inside the modules that use them, when they are used.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from mila_cli import __version__, completion
+from mila_cli.errors import BAD_DATA, NOT_FOUND, USAGE, MilaError, NotFound
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    """What every command shares: the pack folders asked for, and the facts, loaded once."""
+
+    def __init__(self, facts_dirs: Sequence[str]) -> None:
+        from mila_cli.facts import pack_dirs_from_env
+
+        self.facts_dirs = [*pack_dirs_from_env(), *facts_dirs]
+        self._facts: Any = None
+
+    @property
+    def facts(self) -> Any:  # FactSet; typed loosely so facts.py loads only when needed
+        if self._facts is None:
+            from mila_cli import facts
+
+            self._facts = facts.load(self.facts_dirs)
+        return self._facts
+
+
+class _Reported(click.ClickException):
+    """A MilaError on its way out: one line on stderr, and its exit code."""
+
+    def show(self, file: Any = None) -> None:
+        from mila_cli.text import one_line
+
+        click.echo(f"mila: {one_line(self.message)}", err=True)
+
+
+class _ReportedNotFound(_Reported):
+    exit_code = NOT_FOUND
+
+
+class _ReportedUsage(_Reported):
+    exit_code = USAGE
+
+
+class _ReportedBadData(_Reported):
+    exit_code = BAD_DATA
+
+
+_REPORTED = {NOT_FOUND: _ReportedNotFound, USAGE: _ReportedUsage, BAD_DATA: _ReportedBadData}
+
+
+class MilaGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MilaError as error:
+            raise _REPORTED[error.exit_code](error.message) from None
+        except BrokenPipeError:
+            # Caught here, before click's own handler (which exits 1): a reader that
+            # has what it wanted is not an error.
+            _quiet_broken_pipe()
+            raise click.exceptions.Exit(0) from None
+
+
+def json_option(f: F) -> F:
+    """The one output switch every command shares."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print JSON (UTF-8) instead of text; see the README for fields."
+    )(f)
+
+
+def _hint(suggestions: Sequence[str]) -> str:
+    return f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+
+
+def _check_category(app: App, category: str | None) -> None:
+    if category is not None and category not in app.facts.categories():
+        raise click.BadParameter(
+            f"unknown category '{category}'; choose from: {', '.join(app.facts.categories())}",
+            param_hint="'--category'",
+        )
+
+
+EPILOG = """\b
+Examples:
+  mila facts --category people      every fact about people
+  mila show yoshua-bengio           one fact and its source
+  mila history --since 2000         Mila's history as a timeline
+  mila areas nlp                    an area and the facts that mention it
+  mila people joelle                a person, typos and accents forgiven
+  mila search "who founded LISA"    fuzzy search over every fact
+  mila bookmark add iclr            keep a fact for later
+  mila completion bash              the TAB-completion script for bash
+Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files.
+"""
+
+
+@click.group(cls=MilaGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mila", message="%(prog)s %(version)s")
+@click.option(
+    "--facts-dir",
+    "facts_dirs",
+    multiple=True,
+    metavar="DIR",
+    help="Also load the fact pack in DIR (repeatable; MILA_FACTS_PATH adds more).",
+)
+@click.pass_context
+def cli(ctx: click.Context, facts_dirs: tuple[str, ...]) -> None:
+    """Answers questions about Mila, the Quebec AI Institute, from facts bundled with it."""
+    ctx.obj = App(facts_dirs)
+
+
+@cli.command(short_help="List every fact, or those of one category.")
+@click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
+@json_option
+@click.pass_obj
+def facts(app: App, category: str | None, as_json: bool) -> None:
+    """List every fact, or those of one category.
+
+    \b
+    Example:
+      mila facts --category history
+    """
+    _check_category(app, category)
+    rows = app.facts.in_category(category)
+    _emit(as_json, rows, lambda r: r.facts_list(rows))
+
+
+@cli.command(short_help="Show one fact by its id, with its source.")
+@click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
+@json_option
+@click.pass_obj
+def show(app: App, fact_id: str, as_json: bool) -> None:
+    """Show one fact by its id, with its source.
+
+    \b
+    Example:
+      mila show lisa-founded
+    """
+    fact = app.facts.get(fact_id)
+    if fact is None:
+        from mila_cli.search import closest
+
+        raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(app.facts.by_id))))
+    _emit(as_json, fact, lambda r: r.fact(fact))
+
+
+@cli.command(short_help="Mila's history as a timeline, oldest first.")
+@click.option("--since", type=int, metavar="YEAR", help="Only events in YEAR or later.")
+@click.option("--until", type=int, metavar="YEAR", help="Only events in YEAR or earlier.")
+@json_option
+@click.pass_obj
+def history(app: App, since: int | None, until: int | None, as_json: bool) -> None:
+    """Mila's history as a timeline: every dated fact, oldest first.
+
+    \b
+    Example:
+      mila history --since 2010 --until 2020
+    """
+    events = app.facts.dated(since, until)
+    _emit(as_json, events, lambda r: r.history(events))
+    if not events:
+        raise NotFound("no dated facts in that range")
+
+
+@cli.command(short_help="Research areas and topics, or one area and what mentions it.")
+@click.argument("name", required=False, metavar="[NAME]", shell_complete=completion.areas)
+@json_option
+@click.pass_obj
+def areas(app: App, name: str | None, as_json: bool) -> None:
+    """Research areas, topics and applications, grouped; or, with NAME, the best
+    match and the facts that mention it.
+
+    \b
+    Examples:
+      mila areas
+      mila areas "reinforcement lerning"
+    """
+    all_areas = app.facts.areas()
+    if name is None:
+        from itertools import groupby
+
+        groups = [(g, list(fs)) for g, fs in groupby(all_areas, key=lambda f: f["group"])]
+        _emit(as_json, all_areas, lambda r: r.areas(groups))
+        return
+    from mila_cli.search import find_named, mentions
+
+    area = _named(find_named(name, all_areas), name, all_areas, "area")
+    related = mentions(area, app.facts.facts)
+    _emit(as_json, {**area, "mentioned_in": related}, lambda r: r.fact(area, related))
+
+
+@cli.command(short_help="Everyone the documents name, or one person.")
+@click.argument("name", required=False, metavar="[NAME]", shell_complete=completion.people)
+@json_option
+@click.pass_obj
+def people(app: App, name: str | None, as_json: bool) -> None:
+    """Everyone the documents name and what each is noted for; with NAME, one
+    person (case, accents and typos forgiven).
+
+    \b
+    Examples:
+      mila people
+      mila people benjio
+    """
+    persons = app.facts.people()
+    if name is None:
+        _emit(as_json, persons, lambda r: r.people(persons))
+        return
+    from mila_cli.search import find_named
+
+    person = _named(find_named(name, persons), name, persons, "person")
+    _emit(as_json, person, lambda r: r.fact(person))
+
+
+def _named(found: Any, name: str, candidates: list[Any], what: str) -> Any:
+    if found is None:
+        from mila_cli.search import closest
+
+        labels = [c.get("name", c["id"]) for c in candidates]
+        raise NotFound(f"no {what} matches '{name}'" + _hint(closest(name, labels)))
+    return found
+
+
+@cli.command(short_help="Fuzzy search over every fact.")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="At most N results.")
+@click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=50.0,
+    show_default=True,
+    help="Drop results scoring below S (0-100).",
+)
+@json_option
+@click.pass_obj
+def search(app: App, query: tuple[str, ...], limit: int, category: str | None, min_score: float, as_json: bool) -> None:
+    """Fuzzy search over every fact: names, aliases, tags, ids and text. Typos,
+    missing accents and question words are forgiven.
+
+    \b
+    Examples:
+      mila search "who founded LISA"
+      mila search reinforcment lerning --limit 3
+    """
+    text = " ".join(query)
+    if not text.strip():
+        raise click.UsageError("the search query is empty")
+    _check_category(app, category)
+    from mila_cli.search import SearchIndex
+
+    results = SearchIndex(app.facts.facts).search(text, limit=limit, category=category, min_score=min_score)
+    if as_json:
+        from mila_cli import jsonout
+
+        jsonout.write([{**r.fact, "score": r.score} for r in results])
+    else:
+        from mila_cli import render
+
+        render.search_results([{"fact": r.fact, "score": r.score, "spans": r.spans} for r in results])
+    if not results:
+        raise NotFound(f"nothing matches '{text}'")
+
+
+@cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
+def bookmark() -> None:
+    """Keep facts for later. Bookmarks live in one file in your user data
+    directory (MILA_DATA_DIR overrides it); see 'mila bookmark path'.
+
+    \b
+    Example:
+      mila bookmark add yoshua-bengio --note "read his papers"
+    """
+
+
+@bookmark.command("add", short_help="Bookmark a fact (again: replaces its note).")
+@click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
+@click.option("--note", metavar="TEXT", help="A note to keep with it.")
+@click.pass_obj
+def bookmark_add(app: App, fact_id: str, note: str | None) -> None:
+    """Bookmark the fact ID, with an optional note. Adding it again keeps one
+    bookmark and replaces its note.
+
+    \b
+    Example:
+      mila bookmark add iclr --note "conference"
+    """
+    if app.facts.get(fact_id) is None:
+        from mila_cli.search import closest
+
+        raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(app.facts.by_id))))
+    store = _store()
+    created = store.add(fact_id, note)
+    _notices(store)
+    from mila_cli import render
+
+    render.message(f"{'bookmarked' if created else 'updated bookmark'} {fact_id}")
+
+
+@bookmark.command("list", short_help="Your bookmarks with their facts.")
+@json_option
+@click.pass_obj
+def bookmark_list(app: App, as_json: bool) -> None:
+    """Your bookmarks, oldest first, each with its fact's text, note and when it
+    was added. A bookmark whose fact is gone is shown as missing, never dropped.
+
+    \b
+    Example:
+      mila bookmark list --json
+    """
+    items = [{**b, "fact": app.facts.get(b["id"])} for b in _store().read()]
+    if as_json:
+        from mila_cli import jsonout
+
+        jsonout.write([{**i, "missing": i["fact"] is None} for i in items])
+    else:
+        from mila_cli import render
+
+        if items:
+            render.bookmarks(items)
+        else:
+            render.message("no bookmarks yet; add one with 'mila bookmark add ID'")
+
+
+@bookmark.command("remove", short_help="Remove a bookmark.")
+@click.argument("fact_id", metavar="ID", shell_complete=completion.bookmarked)
+def bookmark_remove(fact_id: str) -> None:
+    """Remove the bookmark ID.
+
+    \b
+    Example:
+      mila bookmark remove iclr
+    """
+    store = _store()
+    removed = store.remove(fact_id)
+    _notices(store)
+    if not removed:
+        from mila_cli.search import closest
+
+        ids = [b["id"] for b in store.read()]
+        raise NotFound(f"'{fact_id}' is not bookmarked" + _hint(closest(fact_id, ids)))
+    from mila_cli import render
+
+    render.message(f"removed bookmark {fact_id}")
+
+
+@bookmark.command("clear", short_help="Remove every bookmark (asks first).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask; for scripts.")
+def bookmark_clear(yes: bool) -> None:
+    """Remove every bookmark. Asks first unless --yes is given.
+
+    \b
+    Example:
+      mila bookmark clear --yes
+    """
+    if not yes:
+        click.confirm("Remove every bookmark?", abort=True, err=True)
+    store = _store()
+    count = store.clear()
+    _notices(store)
+    from mila_cli import render
+
+    render.message(f"removed {count} bookmark{'s' if count != 1 else ''}")
+
+
+@bookmark.command("path", short_help="Print where the bookmarks file is.")
+def bookmark_path() -> None:
+    """Print the path of the bookmarks file (it may not exist yet).
+
+    \b
+    Example:
+      mila bookmark path
+    """
+    click.echo(str(_store().path))
+
+
+def _store() -> Any:
+    from mila_cli.bookmarks import BookmarkStore
+
+    return BookmarkStore()
+
+
+def _notices(store: Any) -> None:
+    from mila_cli import render
+
+    for notice in store.notices:
+        render.message(f"mila: {notice}")
+
+
+@cli.command("completion", short_help="Print the TAB-completion script for a shell.")
+@click.argument("shell", type=click.Choice(completion.SHELLS))
+def completion_command(shell: str) -> None:
+    """Print the TAB-completion script for bash, zsh or fish.
+
+    \b
+    Example:
+      eval "$(mila completion bash)"
+    """
+    click.echo(completion.script(cli, shell), nl=False)
+
+
+def _emit(as_json: bool, data: Any, draw: Callable[[Any], None]) -> None:
+    """Write data as JSON, or hand the render module to draw."""
+    if as_json:
+        from mila_cli import jsonout
+
+        jsonout.write(data)
+    else:
+        from mila_cli import render
+
+        draw(render)
+
+
+def _quiet_broken_pipe() -> int:
+    # The reader went away (mila facts | head -1): stop quietly, and point stdout at
+    # devnull so the interpreter's final flush has nothing to complain about.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor, as under a test runner
+        pass
+    return 0
+
+
+def main() -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            # An encoding that cannot show a character (PYTHONIOENCODING=ascii) gets '?'.
+            reconfigure(errors="replace")
+    code = 0
+    try:
+        result = cli.main(prog_name="mila", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+        sys.stdout.flush()
+    except click.exceptions.Exit as exit_:
+        code = exit_.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = _quiet_broken_pipe()
+    except OSError as error:
+        if error.errno != errno.EPIPE:
+            raise
+        code = _quiet_broken_pipe()
+    sys.exit(code)

@@ -1,0 +1,121 @@
+"""Shell completion: the values TAB offers, and the scripts that ask for them.
+
+Every TAB runs mila again, so this path loads the facts (plain JSON) and nothing
+else: no rich, no rapidfuzz, no search index. A callback that fails for any reason
+offers nothing rather than print into the user's prompt.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from mila_cli.text import fold, one_line, words
+
+if TYPE_CHECKING:
+    import click
+    from click.shell_completion import CompletionItem
+
+    from mila_cli.facts import Fact, FactSet
+
+SHELLS = ("bash", "zsh", "fish")
+COMPLETE_VAR = "_MILA_COMPLETE"
+_HELP_WIDTH = 60
+
+
+def script(cli: click.Command, shell: str) -> str:
+    """The completion script for a shell, made by click's own machinery."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # the command's Choice rules this out; kept for direct callers
+        raise ValueError(f"unsupported shell: {shell}")
+    return cls(cli, {}, "mila", COMPLETE_VAR).source()
+
+
+def _quiet(callback: Callable[..., list[CompletionItem]]) -> Callable[..., list[CompletionItem]]:
+    @functools.wraps(callback)
+    def wrapper(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        try:
+            return callback(ctx, param, incomplete)
+        except Exception:  # a broken pack or bookmark file: no values, no noise
+            return []
+
+    return wrapper
+
+
+def _facts(ctx: click.Context) -> FactSet:
+    from mila_cli import facts
+
+    root = ctx.find_root()
+    dirs = [*facts.pack_dirs_from_env(), *(root.params.get("facts_dirs") or ())]
+    return facts.load(dirs)
+
+
+def _help(text: str) -> str:
+    line = one_line(text)
+    return line if len(line) <= _HELP_WIDTH else line[: _HELP_WIDTH - 1] + "…"
+
+
+def matches(incomplete: str, fact: Fact) -> bool:
+    """Whether what was typed starts the id, or a word of the fact's name or aliases.
+
+    Case and accents are ignored: 'jo' and 'JO' both offer joelle-pineau (Joëlle).
+    """
+    typed = fold(incomplete)
+    if not typed or fact["id"].startswith(typed):
+        return True
+    for name in (fact.get("name"), *fact.get("aliases", [])):
+        if name:
+            folded = fold(name)
+            if folded.startswith(typed) or any(w.startswith(typed) for w in words(folded)):
+                return True
+    return False
+
+
+def _items(facts: Iterable[Fact], incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(f["id"], help=_help(f.get("name") or f["text"])) for f in facts if matches(incomplete, f)]
+
+
+@_quiet
+def fact_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    return _items(_facts(ctx).facts, incomplete)
+
+
+@_quiet
+def people(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    return _items(_facts(ctx).people(), incomplete)
+
+
+@_quiet
+def areas(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    return _items(_facts(ctx).areas(), incomplete)
+
+
+@_quiet
+def categories(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    typed = fold(incomplete)
+    fact_set = _facts(ctx)
+    counts: dict[str, int] = {}
+    for f in fact_set.facts:
+        counts[f["category"]] = counts.get(f["category"], 0) + 1
+    return [CompletionItem(c, help=f"{n} facts") for c, n in counts.items() if c.startswith(typed)]
+
+
+@_quiet
+def bookmarked(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    from mila_cli.bookmarks import BookmarkStore
+
+    typed = fold(incomplete)
+    out = []
+    for b in BookmarkStore().read():
+        if b["id"].startswith(typed):
+            out.append(CompletionItem(b["id"], help=_help(b["note"] or "bookmark")))
+    return out

@@ -1,0 +1,298 @@
+"""Human output: Rich tables and panels on a terminal, plain tab-separated lines in a pipe.
+
+The only module that imports rich, and only inside the functions that draw, so a
+pipe or --json never pays for it. Every string from the data goes through
+text.safe (terminal) or text.one_line (pipe) and is never read as markup.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from mila_cli.text import one_line, safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+Fact = dict[str, Any]
+Spans = Sequence[tuple[int, int]]
+
+# Fields shown by name in a fact's details, in this order; others follow as stored.
+_DETAIL_ORDER = (
+    "name",
+    "roles",
+    "group",
+    "year",
+    "month",
+    "count",
+    "count_qualifier",
+    "as_of",
+    "degrees",
+    "aliases",
+    "tags",
+    "url",
+)
+_GROUP_TITLES = {
+    "key research area": "Key research areas",
+    "research topic": "Research topics",
+    "expertise": "Expertise",
+    "application": "Applications",
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def use_rich() -> bool:
+    """Rich layout on a terminal, or anywhere FORCE_COLOR asks for it; plain text otherwise.
+
+    Colour itself is rich's call: it honours NO_COLOR, FORCE_COLOR and TERM=dumb.
+    """
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+@lru_cache(maxsize=1)
+def _console() -> Console:
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1; the click layer treats a closed pipe as done (exit 0).
+            self.quiet = True
+            raise BrokenPipeError
+
+    force = True if os.environ.get("FORCE_COLOR") else None
+    return _Console(markup=False, emoji=False, highlight=False, force_terminal=force)
+
+
+def _plain(*fields: object) -> None:
+    sys.stdout.write("\t".join(one_line(str(f)) for f in fields) + "\n")
+
+
+def _text(value: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(safe(value), style=style)
+
+
+def _highlighted(value: str, spans: Spans) -> Text:
+    """Text with the matched words in bold; each piece made safe on its own."""
+    from rich.text import Text
+
+    out = Text()
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out.append(safe(value[pos:start]))
+        out.append(safe(value[start:end]), style="bold yellow")
+        pos = end
+    out.append(safe(value[pos:]))
+    return out
+
+
+def _table(*columns: str, title: str | None = None) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, title=title, title_justify="left", title_style="bold", pad_edge=False
+    )
+    for name in columns:
+        table.add_column(name)
+    return table
+
+
+def value_text(value: Any) -> str:
+    """A field's value as one readable string."""
+    if isinstance(value, list):
+        return "; ".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def source_text(fact: Fact) -> str:
+    source = fact.get("source", {})
+    title = str(source.get("title", ""))
+    where = source.get("file") or source.get("url")
+    return f"{title} ({where})" if where else title
+
+
+def when(fact: Fact) -> str:
+    """A fact's date as a person reads it: 2020, or Dec 2020."""
+    month = fact.get("month")
+    if isinstance(month, int) and 1 <= month <= 12:
+        return f"{_MONTHS[month - 1]} {fact['year']}"
+    return str(fact["year"])
+
+
+def _detail_fields(fact: Fact) -> list[tuple[str, str]]:
+    skip = {"id", "category", "text", "source"}
+    keys = [k for k in _DETAIL_ORDER if k in fact] + [k for k in fact if k not in skip and k not in _DETAIL_ORDER]
+    return [(k.replace("_", " "), value_text(fact[k])) for k in keys]
+
+
+# Lists ----------------------------------------------------------------------
+
+
+def facts_list(facts: Sequence[Fact]) -> None:
+    if not use_rich():
+        for f in facts:
+            _plain(f["id"], f["category"], f["text"])
+        return
+    table = _table("id", "category", "fact")
+    table.columns[0].style = "cyan"
+    table.columns[0].no_wrap = True
+    table.columns[1].style = "magenta"
+    for f in facts:
+        table.add_row(_text(f["id"]), _text(f["category"]), _text(f["text"]))
+    _console().print(table)
+
+
+def history(events: Sequence[Fact]) -> None:
+    if not use_rich():
+        for f in events:
+            month = f.get("month")
+            stamp = f"{f['year']}-{month:02d}" if isinstance(month, int) else str(f["year"])
+            _plain(stamp, f["id"], f["text"])
+        return
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table.add_column("year", justify="right", style="bold cyan", no_wrap=True)
+    table.add_column("line", style="dim", no_wrap=True)
+    table.add_column("event")
+    last_year = None
+    for index, f in enumerate(events):
+        if index:
+            table.add_row("", "│", "")  # the line of the timeline, between events
+        # A year is written once, unless the event has a month of its own.
+        year = when(f) if f["year"] != last_year or "month" in f else ""
+        last_year = f["year"]
+        event = _text(f["text"])
+        event.append("  " + safe(f["id"]), style="dim")
+        table.add_row(_text(year), "●", event)
+    _console().print(table)
+
+
+def areas(groups: Sequence[tuple[str, Sequence[Fact]]]) -> None:
+    if not use_rich():
+        for group, facts in groups:
+            for f in facts:
+                _plain(group, f["id"], f["name"])
+        return
+    console = _console()
+    for group, facts in groups:
+        table = _table("area", "id", "source", title=_GROUP_TITLES.get(group, group))
+        table.columns[1].style = "cyan"
+        table.columns[2].style = "dim"
+        for f in facts:
+            table.add_row(_text(f["name"], "bold"), _text(f["id"]), _text(f["source"].get("title", "")))
+        console.print(table)
+
+
+def people(persons: Sequence[Fact]) -> None:
+    if not use_rich():
+        for p in persons:
+            _plain(p["id"], p["name"], value_text(p.get("roles", [])))
+        return
+    table = _table("name", "noted for", "id")
+    table.columns[0].no_wrap = True
+    table.columns[2].style = "cyan"
+    table.columns[2].no_wrap = True
+    for p in persons:
+        table.add_row(_text(p["name"], "bold"), _text("\n".join(p.get("roles", []))), _text(p["id"]))
+    _console().print(table)
+
+
+def search_results(results: Sequence[dict[str, Any]]) -> None:
+    """Results are facts with 'score' and, beside them, the spans matched in their text."""
+    if not use_rich():
+        for r in results:
+            f = r["fact"]
+            _plain(f"{r['score']:g}", f["id"], f["category"], f["text"])
+        return
+    table = _table("#", "score", "id", "category", "fact")
+    table.columns[0].justify = "right"
+    table.columns[1].justify = "right"
+    table.columns[2].style = "cyan"
+    table.columns[2].no_wrap = True
+    table.columns[3].style = "magenta"
+    for rank, r in enumerate(results, 1):
+        f = r["fact"]
+        table.add_row(
+            str(rank), f"{r['score']:g}", _text(f["id"]), _text(f["category"]), _highlighted(f["text"], r["spans"])
+        )
+    _console().print(table)
+
+
+def bookmarks(items: Sequence[dict[str, Any]]) -> None:
+    """Items carry id, note, added and fact (None when the fact no longer exists)."""
+    if not use_rich():
+        for b in items:
+            fact = b["fact"]
+            _plain(b["id"], b["added"], b["note"] or "", fact["text"] if fact else "(missing: no fact has this id now)")
+        return
+    table = _table("id", "added", "note", "fact")
+    table.columns[0].style = "cyan"
+    table.columns[0].no_wrap = True
+    table.columns[1].style = "dim"
+    for b in items:
+        fact = b["fact"]
+        text = _text(fact["text"]) if fact else _text("missing: no fact has this id now", "bold red")
+        table.add_row(_text(b["id"]), _text(b["added"]), _text(b["note"] or ""), text)
+    _console().print(table)
+
+
+# Single records -------------------------------------------------------------
+
+
+def fact(f: Fact, related: Iterable[Fact] = ()) -> None:
+    """One fact in full, and optionally the facts that mention it."""
+    related = list(related)
+    if not use_rich():
+        _plain("id:", f["id"])
+        _plain("category:", f["category"])
+        _plain("text:", f["text"])
+        for label, value in _detail_fields(f):
+            _plain(f"{label}:", value)
+        _plain("source:", source_text(f))
+        for r in related:
+            _plain("mentioned in:", r["id"], r["text"])
+        return
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    details = Table(box=None, show_header=False, pad_edge=False)
+    details.add_column(style="bold")
+    details.add_column()
+    for label, value in _detail_fields(f):
+        details.add_row(label, _text(value))
+    details.add_row("source", _text(source_text(f), "dim"))
+    title = _text(f.get("name") or f["id"], "bold")
+    title.append("  " + safe(f["id"]) + " · " + safe(f["category"]), style="dim")
+    parts: list[Any] = [_text(f["text"]), "", details]
+    console = _console()
+    console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
+    if related:
+        table = _table("id", "fact", title="Mentioned in")
+        table.columns[0].style = "cyan"
+        table.columns[0].no_wrap = True
+        for r in related:
+            table.add_row(_text(r["id"]), _text(r["text"]))
+        console.print(table)
+
+
+def message(text: str) -> None:
+    """A short line for the person at the terminal (to stderr, so stdout stays data)."""
+    sys.stderr.write(one_line(text) + "\n")

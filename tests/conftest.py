@@ -1,0 +1,72 @@
+"""Shared fixtures: every test runs with its own data directory, never the user's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mila_cli.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS_DIR = ROOT / "facts"
+
+
+def bundled_facts() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in sorted(FACTS_DIR.glob("*.json")):
+        if path.name != "schema.json":
+            out.extend(json.loads(path.read_text(encoding="utf-8")))
+    return out
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private home, data and config for each test; plain, uncoloured, 80-column output."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("MILA_FACTS_PATH", "FORCE_COLOR", "CLICOLOR_FORCE", "PYTHONIOENCODING", "LC_ALL", "_MILA_COMPLETE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("MILA_DATA_DIR", str(home / "mila-data"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    return home
+
+
+@pytest.fixture
+def data_dir(isolated: Path) -> Path:
+    return isolated / "mila-data"
+
+
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run mila in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def run(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run mila as a real process with this interpreter (the installed package)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mila_cli", *args],
+        capture_output=True,
+        env=full_env,
+        cwd=cwd,
+        input=input,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,223 @@
+"""Contracts of facts, show, history, areas and people: JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+import pytest
+from conftest import bundled_facts, invoke
+
+from mila_cli import __version__
+from mila_cli.cli import cli
+
+
+def _json(*args: str) -> Any:
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in group.commands.items():
+        out.append((*prefix, name))
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, (*prefix, name)))
+    return out
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout == f"mila {__version__}\n"
+
+
+def test_help_lists_every_command_with_a_summary_and_an_example() -> None:
+    text = invoke("--help").stdout
+    for name, command in cli.commands.items():
+        assert name in text
+        assert command.get_short_help_str(200).strip()
+        assert f"mila {name}" in text  # the examples in the epilog
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and f"mila {' '.join(path)}" in result.stdout
+
+
+# facts ----------------------------------------------------------------------
+
+
+def test_facts_json_is_every_fact_as_stored() -> None:
+    assert _json("facts") == bundled_facts()
+
+
+def test_facts_category_filters() -> None:
+    people = _json("facts", "--category", "people")
+    assert people and all(f["category"] == "people" for f in people)
+
+
+def test_facts_unknown_category_is_a_usage_error() -> None:
+    result = invoke("facts", "--category", "nope")
+    assert result.exit_code == 2 and "unknown category 'nope'" in result.stderr and result.stdout == ""
+
+
+def test_facts_plain_is_one_record_per_line() -> None:
+    lines = invoke("facts").stdout.splitlines()
+    assert len(lines) == len(bundled_facts())
+    assert all(len(line.split("\t")) == 3 for line in lines)
+
+
+def test_facts_json_saved_is_a_valid_fact_file(tmp_path: Any) -> None:
+    from mila_cli.facts import read_file
+
+    path = tmp_path / "all.json"
+    path.write_text(invoke("facts", "--json").stdout, encoding="utf-8")
+    assert read_file(path) == bundled_facts()
+
+
+# show -----------------------------------------------------------------------
+
+
+def test_show_json_is_one_object() -> None:
+    fact = _json("show", "lisa-founded")
+    assert fact["id"] == "lisa-founded" and fact["year"] == 1993 and fact["source"]["file"]
+
+
+def test_show_plain_names_its_source() -> None:
+    out = invoke("show", "yoshua-bengio").stdout
+    assert "Yoshua Bengio" in out and "source:\tMila (research institute)" in out
+
+
+def test_show_unknown_id_suggests_closest_on_stderr_only() -> None:
+    result = invoke("show", "lisa-fonded")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "did you mean lisa-founded" in result.stderr
+
+
+# history --------------------------------------------------------------------
+
+
+def test_history_json_sorted_with_integer_years() -> None:
+    events = _json("history")
+    years = [e["year"] for e in events]
+    assert years == sorted(years) and all(isinstance(y, int) for y in years)
+    assert events[0]["id"] == "lisa-founded"
+    assert all(e["text"] for e in events)
+    assert {"rl-lab-founded", "mila-established", "ibm-collaboration", "researchers-2021"} <= {e["id"] for e in events}
+
+
+def test_history_since_until() -> None:
+    assert {e["year"] for e in _json("history", "--since", "2017", "--until", "2020")} == {2017, 2020}
+
+
+def test_history_month_orders_within_a_year() -> None:
+    events = list(_json("history", "--since", "2020", "--until", "2020"))
+    assert events[-1]["id"] == "ibm-collaboration"
+
+
+@pytest.mark.parametrize("bad", ["soon", "20.5", ""])
+def test_history_non_integer_year_is_usage_error(bad: str) -> None:
+    result = invoke("history", "--since", bad)
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_history_empty_range_is_not_found() -> None:
+    result = invoke("history", "--since", "3000", "--json")
+    assert result.exit_code == 1 and json.loads(result.stdout) == []
+
+
+# areas ----------------------------------------------------------------------
+
+
+def test_areas_json_is_array_with_name_and_group() -> None:
+    areas = _json("areas")
+    assert areas and all(a["name"] and a["group"] for a in areas)
+    groups = [a["group"] for a in areas]
+    assert groups == sorted(groups, key=["key research area", "research topic", "expertise", "application"].index)
+
+
+def test_areas_plain_grouped_lines() -> None:
+    lines = invoke("areas").stdout.splitlines()
+    assert lines[0].split("\t") == ["key research area", "deep-learning", "Deep Learning"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("nlp", "natural-language-processing"),
+        ("reinforcment lerning", "reinforcement-learning"),
+        ("Out of distribution", "out-of-distribution-generalization"),
+        ("topic-meta-learning", "topic-meta-learning"),
+        ("neuroai", "neuroai"),
+    ],
+)
+def test_areas_name_finds_best_match_and_mentions(name: str, expected: str) -> None:
+    area = _json("areas", name)
+    assert isinstance(area, dict) and area["id"] == expected
+    assert expected not in {m["id"] for m in area["mentioned_in"]}  # never itself
+
+
+def test_area_mentions_are_facts_that_name_it() -> None:
+    area = _json("areas", "NLP")
+    ids = {m["id"] for m in area["mentioned_in"]}
+    assert {"topic-natural-language-processing", "self-attention"} <= ids
+
+
+def test_areas_unknown_name() -> None:
+    result = invoke("areas", "astrology")
+    assert result.exit_code == 1 and result.stdout == "" and "no area matches 'astrology'" in result.stderr
+
+
+# people ---------------------------------------------------------------------
+
+
+def test_people_json_is_array_of_people_with_names() -> None:
+    people = _json("people")
+    assert len(people) == 8 and all(p["name"] and p["roles"] for p in people)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bengio", "yoshua-bengio"),
+        ("joelle", "joelle-pineau"),
+        ("Joelle Pineau", "joelle-pineau"),
+        ("JOËLLE", "joelle-pineau"),
+        ("benjio", "yoshua-bengio"),
+        ("goodfelow", "ian-goodfellow"),
+        ("Doina Precup", "doina-precup"),
+        ("yoshua-bengio", "yoshua-bengio"),
+        ("larochele", "hugo-larochelle"),
+        ("jackie cheung", "jackie-chi-kit-cheung"),
+    ],
+)
+def test_people_name_finds_the_person(name: str, expected: str) -> None:
+    person = _json("people", name)
+    assert isinstance(person, dict) and person["id"] == expected
+
+
+def test_people_keeps_accents_in_json() -> None:
+    result = invoke("people", "joelle", "--json")
+    assert "Joëlle" in result.stdout and "\\u00eb" not in result.stdout
+
+
+def test_people_unknown_suggests_names() -> None:
+    result = invoke("people", "Yoshua Bengion Smith-Jones")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "did you mean" in result.stderr and "Yoshua Bengio" in result.stderr
+
+
+def test_people_not_found_at_all() -> None:
+    result = invoke("people", "qqqqqq")
+    assert result.exit_code == 1 and result.stderr == "mila: no person matches 'qqqqqq'\n"
+
+
+def test_unknown_command_is_usage_error() -> None:
+    result = invoke("nope")
+    assert result.exit_code == 2

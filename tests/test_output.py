@@ -1,0 +1,171 @@
+"""Output as real processes see it: pipes closed early, locales, encodings, terminals."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, bundled_facts, run
+
+from mila_cli import jsonout
+from mila_cli.text import UNSAFE, escape_json_text, safe
+
+MILA = f"{shlex.quote(sys.executable)} -m mila_cli"
+
+
+def _shell(command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"{MILA} facts | head -1",
+        f"{MILA} facts --json | head -c 10",
+        f"{MILA} history | head -1",
+        f"{MILA} people | head -c 1",
+        f"{MILA} search learning | head -1",
+    ],
+)
+def test_closing_the_pipe_early_is_quiet(command: str) -> None:
+    done = _shell(command)
+    assert done.stderr == b""
+    assert done.returncode == 0
+    assert done.stdout
+
+
+def test_pipe_closed_early_with_a_large_pack(tmp_path: Path) -> None:
+    # Big enough that mila is still writing when head has gone.
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    many = [
+        {"id": f"n-{i}", "category": "bulk", "text": f"Fact number {i}.", "source": {"title": "t"}}
+        for i in range(20000)
+    ]
+    (pack / "bulk.json").write_text(json.dumps(many), encoding="utf-8")
+    done = _shell(f"{MILA} --facts-dir {shlex.quote(str(pack))} facts | head -1")
+    assert done.stderr == b"" and done.returncode == 0
+
+
+@pytest.mark.parametrize("locale", ["C", "POSIX"])
+def test_c_locale(locale: str) -> None:
+    done = run("people", env={"LC_ALL": locale, "LANG": locale})
+    assert done.returncode == 0, done.stderr
+    assert "Joëlle Pineau".encode() in done.stdout
+    done = run("people", "joelle", "--json", env={"LC_ALL": locale})
+    assert json.loads(done.stdout)["name"] == "Joëlle Pineau"
+
+
+def test_ascii_output_encoding_replaces_instead_of_crashing() -> None:
+    done = run("people", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"Jo?lle Pineau" in done.stdout
+    # JSON stays exact UTF-8 whatever the locale says.
+    done = run("show", "joelle-pineau", "--json", env={"PYTHONIOENCODING": "ascii"})
+    assert json.loads(done.stdout.decode("utf-8"))["name"] == "Joëlle Pineau"
+
+
+def test_pipe_output_has_no_escape_codes_even_with_colour_wishes() -> None:
+    done = run("people", env={"TERM": "xterm-256color"})
+    assert b"\x1b" not in done.stdout
+    done = run("facts", "--json", env={"FORCE_COLOR": "1"})
+    assert json.loads(done.stdout) == bundled_facts()  # JSON never goes through rich
+
+
+def test_force_color_draws_rich_in_a_pipe() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mila_cli", "people"],
+        capture_output=True,
+        check=False,
+        env={**env, "FORCE_COLOR": "1", "COLUMNS": "100"},
+    )
+    assert b"\x1b[" in done.stdout and "─".encode() in done.stdout
+
+
+def _tty(command: str, env: dict[str, str]) -> str:
+    """Run a command on a real pseudo-terminal with script(1); what the screen got."""
+    if shutil.which("script") is None:
+        pytest.skip("script(1) is not installed")
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        env={**os.environ, "COLUMNS": "100", "LINES": "40", **env},
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def test_terminal_gets_tables_and_colour() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    screen = _tty(f"env -u NO_COLOR TERM=xterm-256color {MILA} people", env)
+    assert "\x1b[" in screen and "noted for" in screen and "Joëlle Pineau" in screen
+
+
+def test_no_color_on_a_terminal_keeps_tables_without_colour() -> None:
+    screen = _tty(f"env NO_COLOR=1 TERM=xterm-256color {MILA} people", {})
+    assert "noted for" in screen and "Joëlle Pineau" in screen
+    # NO_COLOR removes colour, not emphasis: no foreground or background codes.
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|38;|48;)", screen)
+
+
+def test_terminal_history_is_a_timeline() -> None:
+    screen = _tty(f"env TERM=dumb {MILA} history", {})
+    assert "1993" in screen and "●" in screen and "│" in screen
+
+
+def test_terminal_json_is_pretty_and_exact() -> None:
+    screen = _tty(f"{MILA} show joelle-pineau --json", {})
+    assert '\n  "id": "joelle-pineau"' in screen.replace("\r\n", "\n")
+
+
+# The JSON and screen escaping themselves ----------------------------------
+
+NASTY = "a\x1b[2Jb\x07c\x9bd\u202ee\u2028f\ud800g\U000e0041h\x7fi"
+
+
+def test_json_escapes_every_control_and_format_character() -> None:
+    text = jsonout.dumps({"t": NASTY, "n": "Joëlle"})
+    assert json.loads(text) == {"t": NASTY, "n": "Joëlle"}
+    assert not UNSAFE.search(text.rstrip("\n"))
+    assert "\\u001b" in text and "\\u202e" in text and "\\udb40\\udc41" in text and "Joëlle" in text
+    text.encode("utf-8")  # a lone surrogate, escaped, encodes
+
+
+def test_screen_text_shows_controls_as_escapes() -> None:
+    shown = safe(NASTY + "\nnext\tcol")
+    assert "\x1b" not in shown and "\\x1b[2J" in shown and "\\u202e" in shown
+    assert "\nnext\tcol" in shown
+
+
+def test_unsafe_class_covers_this_pythons_unicode() -> None:
+    import unicodedata
+
+    for code in range(0x110000):
+        ch = chr(code)
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            assert UNSAFE.match(ch), f"U+{code:04X} is missing from text._UNSAFE_CLASS"
+
+
+def test_escape_json_text_leaves_json_structure_alone() -> None:
+    assert escape_json_text('[\n  "x"\n]') == '[\n  "x"\n]'
+
+
+def test_runs_as_module_from_the_checkout() -> None:
+    done = run("--version", cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.startswith(b"mila ")
