@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def data_dir(isolated: Path) -> Path:
     return isolated / "mila-data"
 
 
-def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+def invoke(*args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> Result:
     """Run mila in-process; stdout and stderr are kept apart."""
     return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
@@ -70,3 +71,12 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+# Numbers a test wants shown at the end of the run (search quality, for one).
+REPORT: dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, value in REPORT.items():
+        terminalreporter.write_line(f"{name}: {value}")
