@@ -58,13 +58,21 @@ class BookmarkStore:
             return []
         except OSError as exc:
             raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
-        problem, bookmarks = _parse(raw)
-        if problem is not None:
+        try:
+            return _parse(raw)
+        except _Newer as newer:
+            raise self._newer_error(newer) from None
+        except _Corrupt as corrupt:
             raise DataError(
-                f"bookmarks file {self.path} is corrupt ({problem}); fix it by hand, or run "
+                f"bookmarks file {self.path} is corrupt ({corrupt}); fix it by hand, or run "
                 "'mila bookmark add ID' or 'mila bookmark clear', which move it aside to a backup first"
-            )
-        return bookmarks
+            ) from None
+
+    def _newer_error(self, newer: _Newer) -> DataError:
+        return DataError(
+            f"bookmarks file {self.path} has format version {newer.version}, newer than this mila's "
+            f"{FORMAT_VERSION}; upgrade mila to use it"
+        )
 
     # Writing ----------------------------------------------------------------
 
@@ -130,16 +138,16 @@ class BookmarkStore:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        problem, bookmarks = _parse(raw)
-        if problem is None:
-            return bookmarks
-        if problem.startswith("format version"):
-            # Written by a newer mila: it is not ours to rewrite.
-            raise DataError(f"bookmarks file {self.path} has {problem}; upgrade mila to change it")
-        backup = self._backup_name()
-        os.replace(self.path, backup)
-        self.notices.append(f"bookmarks file {self.path} was corrupt ({problem}); moved it to {backup}")
-        return []
+        try:
+            return _parse(raw)
+        except _Newer as newer:
+            # Written by a newer mila: it is not ours to rewrite, or to move aside.
+            raise self._newer_error(newer) from None
+        except _Corrupt as corrupt:
+            backup = self._backup_name()
+            os.replace(self.path, backup)
+            self.notices.append(f"bookmarks file {self.path} was corrupt ({corrupt}); moved it to {backup}")
+            return []
 
     def _backup_name(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -184,22 +192,32 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _parse(raw: bytes) -> tuple[str | None, list[Bookmark]]:
-    """(None, bookmarks) for a good file, else (what is wrong, [])."""
+class _Corrupt(Exception):
+    """The bookmarks file cannot be read as one; the message says why."""
+
+
+class _Newer(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def _parse(raw: bytes) -> list[Bookmark]:
+    """The bookmarks in a file's bytes; _Corrupt or _Newer when they cannot be used."""
     try:
         data = json.loads(raw.decode("utf-8", "surrogatepass"))
     except UnicodeDecodeError:
-        return "not UTF-8 text", []
+        raise _Corrupt("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        return f"invalid JSON at line {exc.lineno}, column {exc.colno}", []
+        raise _Corrupt(f"invalid JSON at line {exc.lineno}, column {exc.colno}") from None
     if not isinstance(data, dict) or not isinstance(data.get("bookmarks"), list):
-        return "not a mila bookmarks file", []
+        raise _Corrupt("not a mila bookmarks file")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        return "no format version", []
+        raise _Corrupt("no format version")
     if version > FORMAT_VERSION:
-        return f"format version {version}, newer than this mila's {FORMAT_VERSION}", []
-    bookmarks = data["bookmarks"]
+        raise _Newer(version)
+    bookmarks: list[Bookmark] = data["bookmarks"]
     for b in bookmarks:
         if (
             not isinstance(b, dict)
@@ -207,5 +225,5 @@ def _parse(raw: bytes) -> tuple[str | None, list[Bookmark]]:
             or not isinstance(b.get("note"), (str, type(None)))
             or not isinstance(b.get("added"), str)
         ):
-            return "a bookmark without a valid id, note or added time", []
-    return None, bookmarks
+            raise _Corrupt("a bookmark without a valid id, note or added time")
+    return bookmarks
