@@ -6,7 +6,6 @@ platformdirs come in inside the modules that use them, when they are used.
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -42,9 +41,7 @@ class _Reported(click.ClickException):
     """A MilaError on its way out: one line on stderr, and its exit code."""
 
     def show(self, file: Any = None) -> None:
-        from mila_cli.text import one_line
-
-        click.echo(f"mila: {one_line(self.message)}", err=True)
+        click.echo(f"mila: {self.message}", file=file, err=True)
 
 
 class _ReportedNotFound(_Reported):
@@ -63,6 +60,38 @@ _REPORTED = {NOT_FOUND: _ReportedNotFound, USAGE: _ReportedUsage, BAD_DATA: _Rep
 
 
 class MilaGroup(click.Group):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run, and in standalone mode turn every ending into an exit code.
+
+        Done here rather than left to click so that errors (click's own included,
+        which quote what the user typed) are made safe for the terminal, and so
+        that the console script and CliRunner behave the same.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        code = 0
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+            code = result if isinstance(result, int) else 0
+            sys.stdout.flush()
+        except click.ClickException as error:
+            _show_error(error)
+            code = error.exit_code
+        except click.Abort as abort:
+            interrupted = isinstance(abort.__cause__, KeyboardInterrupt)
+            _show_line("Interrupted." if interrupted else "Aborted.")
+            code = 130 if interrupted else 1
+        except BrokenPipeError:
+            code = _quiet_broken_pipe()
+        sys.exit(code)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -436,32 +465,31 @@ def _quiet_broken_pipe() -> int:
     return 0
 
 
+def _show_line(text: str) -> None:
+    from mila_cli.text import safe
+
+    try:
+        sys.stderr.write(safe(text) + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # nobody is listening; nothing else to do
+        pass
+
+
+def _show_error(error: click.ClickException) -> None:
+    """Click's rendering of an error, with anything the user typed made safe to show."""
+    import io
+
+    buffer = io.StringIO()
+    error.show(file=buffer)
+    _show_line(buffer.getvalue().rstrip("\n"))
+
+
 def main() -> NoReturn:
+    """The console script: set up the streams, then run (cli.main exits)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             # An encoding that cannot show a character (PYTHONIOENCODING=ascii) gets '?'.
             reconfigure(errors="replace")
-    code = 0
-    try:
-        result = cli.main(prog_name="mila", standalone_mode=False)
-        code = result if isinstance(result, int) else 0
-        sys.stdout.flush()
-    except click.exceptions.Exit as exit_:
-        code = exit_.exit_code
-    except click.ClickException as error:
-        error.show()
-        code = error.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        code = 1
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        code = 130
-    except BrokenPipeError:
-        code = _quiet_broken_pipe()
-    except OSError as error:
-        if error.errno != errno.EPIPE:
-            raise
-        code = _quiet_broken_pipe()
-    sys.exit(code)
+    cli.main(prog_name="mila")
+    raise SystemExit(0)  # not reached: cli.main always exits

@@ -1,0 +1,333 @@
+"""User fact packs, and data that cannot hurt the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.shell_completion import ShellComplete
+from conftest import bundled_facts, invoke
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mila_cli.cli import cli
+
+SOURCE = {"title": "My lab's notes", "url": "https://example.org/notes"}
+PERSON = {
+    "id": "ada-lovelace",
+    "category": "people",
+    "text": "Ada Lovelace wrote the first program.",
+    "name": "Ada Lovelace",
+    "roles": ["first programmer"],
+    "source": SOURCE,
+}
+EVENT = {"id": "lab-opened", "category": "history", "text": "Our lab opened in 1990.", "year": 1990, "source": SOURCE}
+AREA = {
+    "id": "quantum-ml",
+    "category": "areas",
+    "text": "Quantum machine learning is studied here.",
+    "name": "Quantum ML",
+    "group": "research topic",
+    "source": SOURCE,
+}
+
+
+def _pack(folder: Path, facts: Any, name: str = "pack.json") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    return _pack(tmp_path / "pack", [PERSON, EVENT, AREA])
+
+
+def _json(*args: str) -> Any:
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# Every command sees pack facts ----------------------------------------------
+
+
+def test_every_command_sees_the_pack(pack: Path) -> None:
+    d = ["--facts-dir", str(pack)]
+    assert PERSON in _json(*d, "facts")
+    assert _json(*d, "show", "ada-lovelace") == PERSON
+    assert _json(*d, "search", "lovelace")[0]["id"] == "ada-lovelace"
+    assert _json(*d, "people", "ada")["id"] == "ada-lovelace"
+    assert _json(*d, "areas", "quantum")["id"] == "quantum-ml"
+    assert _json(*d, "history")[0]["id"] == "lab-opened"
+    assert invoke(*d, "bookmark", "add", "ada-lovelace").exit_code == 0
+    assert _json(*d, "bookmark", "list")[0]["fact"] == PERSON
+    values = ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions([*d, "people"], "ad")
+    assert [v.value for v in values] == ["ada-lovelace"]
+
+
+def test_mila_facts_path_and_repeated_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = _pack(tmp_path / "one", [PERSON])
+    two = _pack(tmp_path / "two", [EVENT])
+    three = _pack(tmp_path / "three", [AREA])
+    monkeypatch.setenv("MILA_FACTS_PATH", f"{one}{os.pathsep}{os.pathsep}{two}")
+    ids = {f["id"] for f in _json("--facts-dir", str(three), "facts")}
+    assert {"ada-lovelace", "lab-opened", "quantum-ml"} <= ids
+    assert len(ids) == len(bundled_facts()) + 3
+
+
+def test_round_trip_of_facts_json_as_a_pack(tmp_path: Path) -> None:
+    exported = _json("facts")
+    for fact in exported:
+        fact["id"] = "copy-" + fact["id"]
+    pack = _pack(tmp_path / "copy", exported)
+    loaded = _json("--facts-dir", str(pack), "facts")
+    assert loaded == bundled_facts() + exported
+
+
+def test_pack_may_use_its_own_categories(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{"id": "x", "category": "lab-news", "text": "News.", "source": SOURCE}])
+    assert [f["id"] for f in _json("--facts-dir", str(pack), "facts", "--category", "lab-news")] == ["x"]
+
+
+# Bad packs: exit 3, one line, naming what is wrong ----------------------------
+
+
+def _fails(*args: str) -> str:
+    result = invoke(*args, "facts")
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("mila: ")
+    return result.stderr
+
+
+def test_same_id_in_pack_and_bundled_names_both_files(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "id": "yoshua-bengio"}])
+    err = _fails("--facts-dir", str(pack))
+    assert "duplicate id 'yoshua-bengio'" in err and "people.json" in err and str(pack / "pack.json") in err
+
+
+def test_same_id_in_two_packs_names_both_files(tmp_path: Path) -> None:
+    one = _pack(tmp_path / "one", [PERSON])
+    two = _pack(tmp_path / "two", [PERSON], name="again.json")
+    err = _fails("--facts-dir", str(one), "--facts-dir", str(two))
+    assert str(one / "pack.json") in err and str(two / "again.json") in err
+
+
+def test_missing_pack_folder(tmp_path: Path) -> None:
+    err = _fails("--facts-dir", str(tmp_path / "nowhere"))
+    assert f"facts folder not found: {tmp_path / 'nowhere'}" in err
+
+
+def test_pack_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("[]")
+    assert "is not a folder" in _fails("--facts-dir", str(tmp_path / "f"))
+
+
+def test_invalid_json_names_file_line_and_column(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "bad.json").write_text('[\n  {"id": "x",\n  oops}\n]', encoding="utf-8")
+    err = _fails("--facts-dir", str(folder))
+    assert f"{folder / 'bad.json'}: invalid JSON at line 3, column 3" in err
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "bad.json").write_bytes(b'[{"id": "\xff"}]')
+    assert "not UTF-8" in _fails("--facts-dir", str(folder))
+
+
+@pytest.mark.parametrize(
+    ("fact", "field"),
+    [
+        ({**PERSON, "roles": "x"}, "roles"),
+        ({**EVENT, "year": "1990"}, "year"),
+        ({**AREA, "group": "x"}, "group"),
+        ({k: v for k, v in PERSON.items() if k != "source"}, "source"),
+        ({**PERSON, "id": "Ada"}, "id"),
+    ],
+)
+def test_schema_break_names_file_fact_and_field(tmp_path: Path, fact: dict[str, Any], field: str) -> None:
+    pack = _pack(tmp_path / "p", [EVENT, fact] if fact["id"] != "lab-opened" else [fact])
+    err = _fails("--facts-dir", str(pack))
+    assert str(pack / "pack.json") in err and f"field '{field}'" in err and "fact #" in err
+
+
+def test_top_level_must_be_an_array(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", PERSON)
+    assert "must be a JSON array" in _fails("--facts-dir", str(pack))
+
+
+def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    with (folder / "huge.json").open("wb") as handle:  # sparse: costs no disk
+        handle.truncate(65 * 1024 * 1024)
+    assert "over the 64 MiB limit" in _fails("--facts-dir", str(folder))
+
+
+def test_bad_pack_gives_no_completions_and_no_noise(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", "not a list")
+    values = ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions(["--facts-dir", str(pack), "show"], "")
+    assert values == []
+
+
+def test_packs_are_never_executed(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    _pack(folder, [PERSON])
+    (folder / "evil.py").write_text("raise SystemExit('executed')")
+    (folder / "evil.json.py").write_text("raise SystemExit('executed')")
+    assert invoke("--facts-dir", str(folder), "facts").exit_code == 0
+
+
+# Terminal safety --------------------------------------------------------------
+
+HOSTILE_TEXT = "[bold red]boom[/] \x1b[2J\x1b]0;pwned\x07 \u202eevil \x9b31m [link=x]y[/link]."
+HOSTILE = {
+    "id": "hostile",
+    "category": "people",
+    "text": HOSTILE_TEXT,
+    "name": "[b]Eve\x1b[31m",
+    "roles": ["\x1b[5mblink"],
+    "aliases": ["\x07bell"],
+    "source": {"title": "\x1b]8;;http://x\x07t"},
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["facts"],
+        ["show", "hostile"],
+        ["people"],
+        ["people", "eve"],
+        ["search", "boom"],
+        ["history"],
+        ["areas"],
+        ["bookmark", "list"],
+    ],
+)
+def test_human_output_is_literal_and_inert(tmp_path: Path, args: list[str]) -> None:
+    pack = _pack(tmp_path / "p", [HOSTILE, {**EVENT, "text": HOSTILE_TEXT}, {**AREA, "name": "[i]Q\x1b[0m"}])
+    invoke("--facts-dir", str(pack), "bookmark", "add", "hostile", "--note", "\x1b[2Jnote")
+    for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
+        result = invoke("--facts-dir", str(pack), *args, env=env)
+        assert result.exit_code == 0, result.stderr
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # rich's own styling
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", shown)
+        assert "\x1b" not in result.stderr
+
+
+def test_json_keeps_hostile_data_exact_but_escaped(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [HOSTILE])
+    result = invoke("--facts-dir", str(pack), "show", "hostile", "--json")
+    assert json.loads(result.stdout) == HOSTILE
+    assert "\x1b" not in result.stdout and "\\u001b" in result.stdout and "\\u202e" in result.stdout
+
+
+def test_error_messages_are_inert(tmp_path: Path) -> None:
+    for args in (
+        ["show", "\x1b[2J"],
+        ["people", "\x1b]0;t\x07"],
+        ["history", "--since", "\x1b[2J"],
+        ["--facts-dir", str(tmp_path / "\x1b[2J"), "facts"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code in (1, 2, 3)
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_real_terminal_shows_markup_literally_and_no_escapes(tmp_path: Path) -> None:
+    if shutil.which("script") is None:
+        pytest.skip("script(1) is not installed")
+    pack = _pack(tmp_path / "p", [HOSTILE])
+    for args in ("facts", "show hostile", "search boom", "people"):
+        command = f"{shlex.quote(sys.executable)} -m mila_cli --facts-dir {shlex.quote(str(pack))} {args}"
+        done = subprocess.run(
+            ["script", "-qec", command, "/dev/null"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"},
+            stdin=subprocess.DEVNULL,
+        )
+        screen = done.stdout.decode("utf-8", "replace")
+        assert done.returncode == 0, screen
+        assert "\x1b[2J" not in screen and "\x1b]" not in screen and "\x07" not in screen
+        assert "\u202e" not in screen and "\x1b[5m" not in screen
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)  # rich's own styling
+        assert "[bold red]boom[/]" in plain or "[b]Eve" in plain
+
+
+# Property: any text, name or query ------------------------------------------
+
+_text = st.text(min_size=1, max_size=60).filter(lambda s: s.strip() != "")
+_facts = st.lists(
+    st.fixed_dictionaries(
+        {
+            "text": _text,
+            "name": _text,
+            "aliases": st.lists(_text, max_size=2),
+            "tags": st.lists(_text, max_size=2),
+            "category": st.sampled_from(["people", "areas", "history", "notes"]),
+            "year": st.integers(1, 9999),
+        }
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _as_facts(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, r in enumerate(raw):
+        fact = {"id": f"gen-{i}", "source": {"title": r["name"]}, **r}
+        if r["category"] == "people":
+            fact["roles"] = [r["text"]]
+        if r["category"] == "areas":
+            fact["group"] = "application"
+        out.append(fact)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=_facts, query=st.text(max_size=40))
+def test_any_pack_any_query_never_raises_and_json_round_trips(raw: list[dict[str, Any]], query: str) -> None:
+    generated = _as_facts(raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = _pack(Path(tmp), generated)
+        d = ["--facts-dir", str(pack)]
+        loaded = json.loads(invoke(*d, "facts", "--json").stdout)
+        assert loaded[len(bundled_facts()) :] == generated
+        assert json.loads(invoke(*d, "show", "gen-0", "--json").stdout) == generated[0]
+        for args in (
+            ["facts"],
+            ["people"],
+            ["areas"],
+            ["history"],
+            ["show", "gen-0"],
+            ["people", generated[0]["name"]],
+            ["areas", generated[0]["name"]],
+        ):
+            for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
+                result = invoke(*d, *args, env=env)
+                assert result.exit_code in (0, 1), result.stderr
+        result = invoke(*d, "search", query or "x", "--json")
+        assert result.exit_code in (0, 1, 2)
+        if result.exit_code != 2:
+            for row in json.loads(result.stdout):
+                assert row["id"] in {f["id"] for f in loaded}
+        result = invoke(*d, "search", query or "x", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+        assert result.exit_code in (0, 1, 2)
