@@ -1,0 +1,194 @@
+"""Shell completion: callbacks, the committed scripts, and real bash, zsh and fish."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.shell_completion import ShellComplete
+from conftest import ROOT, invoke
+
+from mila_cli.cli import cli
+
+SCRIPTS = {"bash": "mila.bash", "zsh": "_mila", "fish": "mila.fish"}
+
+
+def _values(args: list[str], incomplete: str) -> list[str]:
+    return [c.value for c in ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions(args, incomplete)]
+
+
+def _helps(args: list[str], incomplete: str) -> dict[str, str | None]:
+    items = ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions(args, incomplete)
+    return {c.value: c.help for c in items}
+
+
+# The scripts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", sorted(SCRIPTS))
+def test_committed_script_is_what_the_command_prints(shell: str) -> None:
+    result = invoke("completion", shell)
+    assert result.exit_code == 0
+    committed = (ROOT / "completions" / SCRIPTS[shell]).read_text(encoding="utf-8")
+    assert result.stdout == committed, f"regenerate: mila completion {shell} > completions/{SCRIPTS[shell]}"
+
+
+def test_unknown_shell_is_usage_error() -> None:
+    assert invoke("completion", "tcsh").exit_code == 2
+
+
+# What TAB offers -------------------------------------------------------------
+
+
+def test_commands_and_options() -> None:
+    assert set(_values([], "")) >= {"facts", "show", "history", "areas", "people", "search", "bookmark", "completion"}
+    assert _values([], "se") == ["search"]
+    assert "--category" in _values(["facts"], "--")
+    assert set(_values(["bookmark"], "")) == {"add", "list", "remove", "clear", "path"}
+    assert _values(["completion"], "") == ["bash", "zsh", "fish"]
+
+
+def test_category_values() -> None:
+    assert _values(["facts", "--category"], "pe") == ["people"]
+    assert "history" in _values(["search", "lisa", "-c"], "")
+
+
+@pytest.mark.parametrize("typed", ["jo", "JO", "joë", "Joë", "pin"])
+def test_people_ignore_case_and_accents(typed: str) -> None:
+    assert "joelle-pineau" in _values(["people"], typed)
+
+
+def test_people_help_is_the_display_name() -> None:
+    assert _helps(["people"], "jo") == {"joelle-pineau": "Joëlle Pineau"}
+
+
+def test_people_by_last_name() -> None:
+    assert _values(["people"], "ben") == ["yoshua-bengio"]
+
+
+def test_areas_and_fact_ids() -> None:
+    assert "reinforcement-learning" in _values(["areas"], "rein")
+    assert "natural-language-processing" in _values(["areas"], "nlp")
+    assert _values(["show"], "lisa-f") == ["lisa-founded"]
+    assert "iclr" in _values(["bookmark", "add"], "icl")
+    assert all(" " not in v and v.isascii() for v in _values(["show"], ""))
+
+
+def test_bookmark_remove_offers_bookmarked_ids_only() -> None:
+    invoke("bookmark", "add", "iclr", "--note", "conference")
+    invoke("bookmark", "add", "gans")
+    assert _values(["bookmark", "remove"], "") == ["iclr", "gans"]
+    assert _helps(["bookmark", "remove"], "i") == {"iclr": "conference"}
+
+
+def test_broken_bookmark_file_gives_no_values(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "bookmarks.json").write_text("{broken")
+    assert _values(["bookmark", "remove"], "") == []
+
+
+def test_help_text_is_one_safe_line(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "x.json").write_text(
+        '[{"id": "odd", "category": "people", "name": "A\\nB\\u001b[2J", "roles": ["r"], "text": "t",'
+        ' "source": {"title": "t"}}]'
+    )
+    (help_,) = _helps(["--facts-dir", str(folder), "people"], "odd").values()
+    assert help_ is not None and "\n" not in help_ and "\x1b" not in help_
+
+
+# Real processes and shells ------------------------------------------------------
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **extra}
+    # The shells run the installed mila found on PATH, next to this interpreter.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _protocol(shell: str, words: str, cword: int, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mila_cli"],
+        env=_env(COMP_WORDS=words, COMP_CWORD=str(cword), _MILA_COMPLETE=f"{shell}_complete", **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_completion_process_prints_nothing_but_values(tmp_path: Path) -> None:
+    done = _protocol("bash", "mila --facts-dir /nonexistent show lisa-f", 4)
+    # A broken pack: no values (click still ends its empty answer with a newline).
+    assert done.returncode == 0 and done.stdout.strip() == "" and done.stderr == ""
+    done = _protocol("bash", "mila show lisa-f", 2)
+    assert done.stdout == "plain,lisa-founded\n" and done.stderr == ""
+
+
+def _need(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
+        pytest.skip(f"{program} is not installed")
+    return path
+
+
+def test_bash_completes_through_the_registered_function() -> None:
+    bash = _need("bash")
+    if not Path("/usr/share/bash-completion/bash_completion").exists():
+        _need("bash-completion-is-missing")  # skip locally, fail in CI
+    script = f"""
+        source /usr/share/bash-completion/bash_completion
+        source {ROOT / "completions" / "mila.bash"}
+        func=$(complete -p mila | sed -E 's/.*-F ([^ ]+).*/\\1/')
+        COMP_WORDS=(mila people jo); COMP_CWORD=2
+        $func mila jo people
+        printf '%s\\n' "${{COMPREPLY[@]}}"
+        COMP_WORDS=(mila facts --category h); COMP_CWORD=3
+        COMPREPLY=(); $func mila h --category
+        printf '%s\\n' "${{COMPREPLY[@]}}"
+    """
+    done = subprocess.run([bash, "-c", script], env=_env(), capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["joelle-pineau", "history"]
+    assert done.stderr == ""
+
+
+def test_fish_completes_people() -> None:
+    fish = _need("fish")
+    script = f"source {ROOT / 'completions' / 'mila.fish'}; complete -C 'mila people ben'; complete -C 'mila people jo'"
+    done = subprocess.run([fish, "-c", script], env=_env(), capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "yoshua-bengio\tYoshua Bengio" in lines
+    assert "joelle-pineau\tJoëlle Pineau" in lines
+
+
+def test_zsh_script_loads_under_compinit_and_protocol_answers(tmp_path: Path) -> None:
+    zsh = _need("zsh")
+    fpath = tmp_path / "functions"
+    fpath.mkdir()
+    shutil.copy(ROOT / "completions" / "_mila", fpath / "_mila")
+    script = f"""
+        fpath=({fpath} $fpath)
+        autoload -Uz compinit && compinit -u -d {tmp_path / "zcompdump"}
+        print -r -- "registered: $_comps[mila]"
+        source {fpath / "_mila"}
+        whence -w _mila_completion
+    """
+    done = subprocess.run(
+        [zsh, "-f", "-c", script], env=_env(HOME=str(tmp_path)), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "registered: _mila" in done.stdout and "_mila_completion: function" in done.stdout
+    assert done.stderr == ""
+    answer = _protocol("zsh", "mila people jo", 2)
+    assert answer.stdout == "plain\njoelle-pineau\nJoëlle Pineau\n"
+    assert answer.stderr == ""
