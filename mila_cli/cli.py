@@ -137,8 +137,24 @@ Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files.
 """
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"mila {__version__}")
+        ctx.exit()
+
+
+# A plain eager option rather than click.version_option, whose translated help text
+# costs a gettext lookup on every run, TAB included.
 @click.group(cls=MilaGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="mila", message="%(prog)s %(version)s")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "--facts-dir",
     "facts_dirs",

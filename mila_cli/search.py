@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from mila_cli.text import fold, word_spans, words
@@ -195,11 +194,15 @@ def _contains(hay: list[str], phrase: list[str]) -> bool:
 # Full search ----------------------------------------------------------------
 
 
-@dataclass
 class Result:
-    fact: Fact
-    score: float
-    spans: list[tuple[int, int]] = field(default_factory=list)  # matched words in fact["text"]
+    """One fact found, its score (0-100), and the matched words' spans in its text."""
+
+    __slots__ = ("fact", "score", "spans")
+
+    def __init__(self, fact: Fact, score: float, spans: list[tuple[int, int]]) -> None:
+        self.fact = fact
+        self.score = score
+        self.spans = spans
 
 
 class SearchIndex:

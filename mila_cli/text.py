@@ -6,6 +6,7 @@ module agrees on both; nothing here imports rich or rapidfuzz.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,17 +21,22 @@ _UNSAFE_CLASS = (
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
-UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
-# For display, newline and tab are kept: they lay out text, they do not drive it.
-_UNSAFE_ON_SCREEN = re.compile(f"(?![\n\t])[{_UNSAFE_CLASS}]")
-# JSON already escapes C0 controls itself; these are the ones it leaves raw.
-_UNSAFE_IN_JSON = re.compile(f"(?![\u0000-\u001f])[{_UNSAFE_CLASS}]")
+
+
+@functools.cache
+def unsafe_pattern() -> re.Pattern[str]:
+    """The pattern of every unsafe character, compiled on first use (it costs ~1 ms)."""
+    return re.compile(f"[{_UNSAFE_CLASS}]")
+
 
 _WORD = re.compile(r"[^\W_]+")
 
 
-def visible_escape(ch: str) -> str:
+def _visible_escape(match: re.Match[str]) -> str:
     """How an unsafe character is shown: as the escape a programmer would type."""
+    ch = match.group()
+    if ch in "\n\t":  # they lay out text; they do not drive the terminal
+        return ch
     code = ord(ch)
     if code <= 0xFF:
         return f"\\x{code:02x}"
@@ -41,7 +47,9 @@ def visible_escape(ch: str) -> str:
 
 def safe(text: str) -> str:
     """Text that cannot drive a terminal: controls and format characters made visible."""
-    return _UNSAFE_ON_SCREEN.sub(lambda m: visible_escape(m.group()), text)
+    if text.isprintable():  # every unsafe character is non-printable: nothing to do
+        return text
+    return unsafe_pattern().sub(_visible_escape, text)
 
 
 def one_line(text: str) -> str:
@@ -50,6 +58,8 @@ def one_line(text: str) -> str:
 
 
 def _json_escape(match: re.Match[str]) -> str:
+    if match.group() == "\n":  # a raw newline is json.dumps's own indentation
+        return "\n"
     code = ord(match.group())
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
@@ -60,10 +70,13 @@ def _json_escape(match: re.Match[str]) -> str:
 def escape_json_text(dumped: str) -> str:
     """Escape, in text made by json.dumps(ensure_ascii=False), what it leaves raw.
 
-    Such characters can only stand inside JSON strings, so replacing them with
-    \\uXXXX keeps the document valid and the data exact.
+    json.dumps escapes C0 controls in strings itself, so a raw one can only be the
+    newline of its indentation; every other unsafe character stands inside a string,
+    where \\uXXXX keeps the document valid and the data exact.
     """
-    return _UNSAFE_IN_JSON.sub(_json_escape, dumped)
+    if dumped.isprintable():
+        return dumped
+    return unsafe_pattern().sub(_json_escape, dumped)
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,239 @@
+"""Start-up and search speed of mila against the libraries it cannot avoid.
+
+    python3 bench/run.py              # every row: interleaved runs, judged by CPU time
+    python3 bench/run.py --runs 60    # more runs for steadier medians
+    python3 bench/run.py --hyperfine  # hyperfine's wall-clock medians instead
+
+Each row times a mila command and its baseline side by side in one run and
+compares medians. Prints a Markdown table (also saved to bench/out/results.md) and
+exits 1 if any row misses its target. Packs of 10,000 and 100,000 synthetic facts
+are made once in bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from packs import write_pack  # a sibling module, not a package
+
+OUT = Path(__file__).resolve().parent / "out"
+PY = sys.executable
+
+
+def mila_command() -> list[str]:
+    """The installed console script (not a shim in front of it), else python -m."""
+    script = Path(sysconfig.get_path("scripts")) / "mila"
+    return [str(script)] if script.exists() else [PY, "-m", "mila_cli"]
+
+
+@dataclass
+class Row:
+    what: str
+    command: list[str]
+    baseline: list[str]
+    against: str
+    target: float
+    env: dict[str, str]
+
+
+def rows(pack_100k: Path) -> list[Row]:
+    mila = mila_command()
+    quiet = {"NO_COLOR": "1"}
+    imports = "import click, rapidfuzz.process, json"
+    complete = {"COMP_WORDS": "mila people jo", "COMP_CWORD": "2", "_MILA_COMPLETE": "bash_complete"}
+    extract = (
+        f"import json; from rapidfuzz import process; d = json.load(open({str(pack_100k / 'bench.json')!r})); "
+        "process.extract('turing award', [f['text'] for f in d], limit=10)"
+    )
+    return [
+        Row("mila --version", [*mila, "--version"], [PY, "-c", "import click"], "import click", 1.15, quiet),
+        Row(
+            "mila people bengio --json",
+            [*mila, "people", "bengio", "--json"],
+            [PY, "-c", imports],
+            "click + rapidfuzz.process + json",
+            1.15,
+            quiet,
+        ),
+        # FORCE_COLOR: draw with rich as on a terminal, though the output goes to a pipe.
+        Row(
+            "mila people (human)",
+            [*mila, "people"],
+            [PY, "-c", imports + ", rich.console, rich.table"],
+            "the same + rich.console, rich.table",
+            1.15,
+            {"FORCE_COLOR": "1"},
+        ),
+        Row(
+            'mila search "reinforcement learning" --json',
+            [*mila, "search", "reinforcement learning", "--json"],
+            [PY, "-c", imports],
+            "click + rapidfuzz.process + json",
+            1.25,
+            quiet,
+        ),
+        Row(
+            "completion: mila people jo<TAB>",
+            mila,
+            [PY, "-c", "import click"],
+            "import click",
+            1.2,
+            {**quiet, **complete},
+        ),
+        Row(
+            'mila search "turing award" --json, 100k facts',
+            [*mila, "--facts-dir", str(pack_100k), "search", "turing award", "--json"],
+            [PY, "-c", extract],
+            "json.load + process.extract(limit=10)",
+            1.5,
+            quiet,
+        ),
+    ]
+
+
+def _with_env(command: list[str], env: dict[str, str]) -> list[str]:
+    # Both sides run through env(1), so neither pays for it alone.
+    return ["env", *(f"{k}={v}" for k, v in env.items()), *command]
+
+
+def _run_once(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run; CPU is user + system time from wait4."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    return usage.ru_utime + usage.ru_stime, time.perf_counter() - start
+
+
+def time_pair(a: list[str], b: list[str], runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (CPU, wall) seconds of a and of b, over interleaved runs.
+
+    Interleaving puts any drift of the machine on both sides alike. CPU time is the
+    verdict: on a virtual machine, wall time also counts the time the host ran
+    someone else (steal), which varies by tens of percent from one block to the next.
+    """
+    samples: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
+    for i in range(runs + 3):
+        for side, command in enumerate((a, b)):
+            sample = _run_once(command)
+            if i >= 3:  # warm-up runs fill the page cache and are not counted
+                samples[side].append(sample)
+
+    def medians(side: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(c for c, _ in side), statistics.median(w for _, w in side)
+
+    return medians(samples[0]), medians(samples[1])
+
+
+def hyperfine_pair(a: list[str], b: list[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds of a and b by hyperfine (which runs each command's runs in a block)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run(
+            [
+                "hyperfine",
+                "-N",
+                "--warmup",
+                "3",
+                "--runs",
+                str(runs),
+                "--export-json",
+                out.name,
+                "--style",
+                "none",
+                shlex.join(a),
+                shlex.join(b),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        results = json.loads(Path(out.name).read_text())["results"]
+    return results[0]["median"], results[1]["median"]
+
+
+def median_time(command: list[str], runs: int) -> float:
+    return statistics.median(_run_once(command)[1] for _ in range(runs))
+
+
+def peak_memory_mib(command: list[str]) -> float:
+    """Peak resident memory of one run, read from a fresh parent's child accounting."""
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([PY, "-c", probe, *command], capture_output=True, text=True, check=True)
+    return int(done.stdout) / 1024  # Linux reports KiB
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per command (default 30)")
+    parser.add_argument("--hyperfine", action="store_true", help="time with hyperfine (wall clock) if installed")
+    args = parser.parse_args()
+    # Users run a wheel that pip byte-compiled at install; a checkout may have no
+    # bytecode (PYTHONDONTWRITEBYTECODE), which would add compile time to every run.
+    import mila_cli
+
+    subprocess.run([PY, "-m", "compileall", "-q", str(Path(mila_cli.__file__).parent)], check=True)
+    pack_10k = write_pack(OUT / "pack-10000", 10_000)
+    pack_100k = write_pack(OUT / "pack-100000", 100_000)
+    os.environ["MILA_DATA_DIR"] = tempfile.mkdtemp(prefix="mila-bench-")
+    use_hyperfine = args.hyperfine and shutil.which("hyperfine") is not None
+    how = "hyperfine's wall-clock medians" if use_hyperfine else "medians of interleaved runs; the ratio is of CPU time"
+    lines = [
+        f"{args.runs} runs each ({how}), Python {sys.version.split()[0]}, {os.cpu_count()} cores.",
+        "",
+        "| what | against | mila ms (CPU / wall) | baseline ms (CPU / wall) | ratio | target | ok |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    failed = 0
+    for row in rows(pack_100k):
+        runs = max(5, args.runs // 4) if "100k" in row.what else args.runs
+        a, b = _with_env(row.command, row.env), _with_env(row.baseline, row.env)
+        if use_hyperfine:
+            mine_wall, base_wall = hyperfine_pair(a, b, runs)
+            ratio, mine_txt, base_txt = mine_wall / base_wall, f"{mine_wall * 1000:.1f}", f"{base_wall * 1000:.1f}"
+        else:
+            (mine_cpu, mine_wall), (base_cpu, base_wall) = time_pair(a, b, runs)
+            ratio = mine_cpu / base_cpu
+            mine_txt = f"{mine_cpu * 1000:.1f} / {mine_wall * 1000:.1f}"
+            base_txt = f"{base_cpu * 1000:.1f} / {base_wall * 1000:.1f}"
+        ok = ratio <= row.target
+        failed += not ok
+        lines.append(
+            f"| {row.what} | {row.against} | {mine_txt} | {base_txt} | {ratio:.2f} | {row.target:.2f} | "
+            f"{'yes' if ok else 'NO'} |"
+        )
+        print(lines[-1], file=sys.stderr)
+
+    def search(pack: Path) -> list[str]:
+        return [*mila_command(), "--facts-dir", str(pack), "search", "turing award", "--json"]
+
+    t10, t100 = median_time(search(pack_10k), 5), median_time(search(pack_100k), 5)
+    peak = peak_memory_mib(search(pack_100k))
+    lines += [
+        "",
+        f"Search over a pack: 10,000 facts {t10 * 1000:.0f} ms, 100,000 facts {t100 * 1000:.0f} ms "
+        f"({t100 / t10:.1f}x for 10x the facts); peak memory at 100,000 facts {peak:.0f} MiB.",
+    ]
+    report = "\n".join(lines) + "\n"
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.md").write_text(report, encoding="utf-8")
+    print(report)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

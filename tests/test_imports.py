@@ -1,0 +1,74 @@
+"""What each path imports: the JSON and completion paths never pay for rich (not a timing test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+_PROBE = """
+import io, json, sys
+from mila_cli.cli import cli
+sys.argv = ["mila", *json.loads(sys.argv[1])]
+sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+try:
+    cli.main(prog_name="mila")
+except SystemExit:
+    pass
+sys.__stdout__.write(json.dumps(sorted(m.split(".")[0] for m in sys.modules)))
+"""
+
+
+def _imported(args: list[str], **env: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["facts", "--json"],
+        ["show", "iclr", "--json"],
+        ["people", "bengio", "--json"],
+        ["history", "--json"],
+        ["areas", "--json"],
+        ["search", "lisa", "--json"],
+        ["bookmark", "list", "--json"],
+        ["--version"],
+    ],
+)
+def test_json_paths_do_not_import_rich(args: list[str]) -> None:
+    assert "rich" not in _imported(args)
+
+
+def test_plain_text_in_a_pipe_does_not_import_rich() -> None:
+    assert "rich" not in _imported(["people"])
+
+
+def test_exact_name_needs_no_rapidfuzz() -> None:
+    assert "rapidfuzz" not in _imported(["people", "bengio", "--json"])
+
+
+def test_only_bookmarks_import_platformdirs_and_filelock() -> None:
+    loaded = _imported(["search", "lisa", "--json"])
+    assert "platformdirs" not in loaded and "filelock" not in loaded
+
+
+def test_completion_path_imports_neither_rich_nor_rapidfuzz() -> None:
+    loaded = _imported([], COMP_WORDS="mila people jo", COMP_CWORD="2", _MILA_COMPLETE="bash_complete")
+    assert "rich" not in loaded and "rapidfuzz" not in loaded
+    assert "mila_cli" in loaded and "click" in loaded
+
+
+def test_the_probe_can_see_rich_when_it_is_used() -> None:
+    assert "rich" in _imported(["people"], FORCE_COLOR="1")
