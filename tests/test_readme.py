@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, invoke
+
+from mila_cli.facts import read_file
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CI = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
@@ -25,3 +29,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_command = _blocks()[1].strip()
     assert test_command.startswith("python3 -m pip install") and test_command.endswith("python3 -m pytest")
     assert test_command in CI.splitlines()
+
+
+def test_the_example_pack_is_a_valid_pack(tmp_path: Path) -> None:
+    (example,) = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+    (tmp_path / "lab.json").write_text(example, encoding="utf-8")
+    facts = read_file(tmp_path / "lab.json")
+    assert [f["id"] for f in facts] == ["my-lab-founded", "ada-example"]
+    result = invoke("--facts-dir", str(tmp_path), "people", "ada", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "ada-example"
