@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from mila_cli import __version__, completion
 from mila_cli.errors import BAD_DATA, NOT_FOUND, USAGE, MilaError, NotFound
+
+if TYPE_CHECKING:
+    from mila_cli.bookmarks import BookmarkStore
+    from mila_cli.facts import Fact, FactSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,15 +30,24 @@ class App:
         from mila_cli.facts import pack_dirs_from_env
 
         self.facts_dirs = [*pack_dirs_from_env(), *facts_dirs]
-        self._facts: Any = None
+        self._facts: FactSet | None = None
 
     @property
-    def facts(self) -> Any:  # FactSet; typed loosely so facts.py loads only when needed
+    def facts(self) -> FactSet:
         if self._facts is None:
             from mila_cli import facts
 
             self._facts = facts.load(self.facts_dirs)
         return self._facts
+
+    def fact(self, fact_id: str) -> Fact:
+        """The fact with this id, or NotFound suggesting the closest ids."""
+        found = self.facts.get(fact_id)
+        if found is None:
+            from mila_cli.search import closest
+
+            raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(self.facts.by_id))))
+        return found
 
 
 class _Reported(click.ClickException):
@@ -195,11 +208,7 @@ def show(app: App, fact_id: str, as_json: bool) -> None:
     Example:
       mila show lisa-founded
     """
-    fact = app.facts.get(fact_id)
-    if fact is None:
-        from mila_cli.search import closest
-
-        raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(app.facts.by_id))))
+    fact = app.fact(fact_id)
     _emit(as_json, fact, lambda r: r.fact(fact))
 
 
@@ -271,11 +280,11 @@ def people(app: App, name: str | None, as_json: bool) -> None:
     _emit(as_json, person, lambda r: r.fact(person))
 
 
-def _named(found: Any, name: str, candidates: list[Any], what: str) -> Any:
+def _named(found: Fact | None, name: str, candidates: list[Fact], what: str) -> Fact:
     if found is None:
         from mila_cli.search import closest
 
-        labels = [c.get("name", c["id"]) for c in candidates]
+        labels = [str(c.get("name") or c["id"]) for c in candidates]
         raise NotFound(f"no {what} matches '{name}'" + _hint(closest(name, labels)))
     return found
 
@@ -344,10 +353,7 @@ def bookmark_add(app: App, fact_id: str, note: str | None) -> None:
     Example:
       mila bookmark add iclr --note "conference"
     """
-    if app.facts.get(fact_id) is None:
-        from mila_cli.search import closest
-
-        raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(app.facts.by_id))))
+    app.fact(fact_id)  # only existing facts can be bookmarked
     store = _store()
     created = store.add(fact_id, note)
     _notices(store)
@@ -433,13 +439,13 @@ def bookmark_path() -> None:
     click.echo(str(_store().path))
 
 
-def _store() -> Any:
+def _store() -> BookmarkStore:
     from mila_cli.bookmarks import BookmarkStore
 
     return BookmarkStore()
 
 
-def _notices(store: Any) -> None:
+def _notices(store: BookmarkStore) -> None:
     from mila_cli import render
 
     for notice in store.notices:

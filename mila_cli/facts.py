@@ -109,10 +109,12 @@ def _fact_files(folder: Path, *, bundled: bool) -> list[Path]:
     if not folder.is_dir():
         raise DataError(f"{what} is not a folder: {folder}")
     try:
-        # schema.json describes fact files; it is not one.
-        return sorted(p for p in folder.glob("*.json") if p.name != "schema.json")
+        files = sorted(folder.glob("*.json"))
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
+    # The bundled schema.json describes fact files; it is not one. In a pack, every
+    # .json file is a fact file, whatever its name.
+    return [p for p in files if not (bundled and p.name == "schema.json")]
 
 
 def _add(path: Path, facts: list[Fact], origins: dict[str, str]) -> None:

@@ -184,6 +184,11 @@ def test_bad_pack_gives_no_completions_and_no_noise(tmp_path: Path) -> None:
     assert values == []
 
 
+def test_a_pack_file_named_schema_json_is_still_read(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON], name="schema.json")
+    assert _json("--facts-dir", str(pack), "show", "ada-lovelace") == PERSON
+
+
 def test_packs_are_never_executed(tmp_path: Path) -> None:
     folder = tmp_path / "p"
     _pack(folder, [PERSON])
