@@ -59,8 +59,17 @@ def use_rich() -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
 def _console() -> Console:
+    """The console for stdout as it is now (one per stream and environment, made once)."""
+    env = os.environ
+    return _make_console(
+        sys.stdout, env.get("COLUMNS"), env.get("LINES"), env.get("FORCE_COLOR"), env.get("NO_COLOR"), env.get("TERM")
+    )
+
+
+@lru_cache(maxsize=4)
+def _make_console(stream: object, *environment: str | None) -> Console:
+    # The arguments are the cache key: rich reads the environment when a console is made.
     from rich.console import Console
 
     class _Console(Console):
@@ -99,16 +108,41 @@ def _highlighted(value: str, spans: Spans) -> Text:
     return out
 
 
-def _table(*columns: str, title: str | None = None) -> Any:
+Column = tuple[str, dict[str, Any]]
+
+
+def _table(*columns: Column, title: str | None = None) -> Any:
     from rich import box
     from rich.table import Table
 
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, title=title, title_justify="left", title_style="bold", pad_edge=False
     )
-    for name in columns:
-        table.add_column(name)
+    for name, options in columns:
+        table.add_column(name, **options)
     return table
+
+
+def _id_column(ids: Iterable[str], name: str = "id") -> Column:
+    """Ids are what people copy: never cut short, folded onto a second line at worst.
+
+    A fixed width (the longest id, at most two fifths of the terminal) leaves the
+    text beside it room to wrap; with min_width and max_width instead, rich can wrap
+    the neighbouring text at one width and crop it at another.
+    """
+    cap = max(12, _console().width * 2 // 5)
+    width = min(max((len(i) for i in ids), default=2), cap)
+    return name, {"style": "cyan", "width": width, "overflow": "fold"}
+
+
+def _narrow() -> bool:
+    """Too narrow for a category column beside the text."""
+    return _console().width < 80
+
+
+# Text wraps at words, and "fold" (not the default ellipsis) breaks an over-long word.
+_TEXT: Column = ("fact", {"ratio": 1, "overflow": "fold"})
+_CATEGORY: Column = ("category", {"style": "magenta", "no_wrap": True})
 
 
 def value_text(value: Any) -> str:
@@ -149,12 +183,12 @@ def facts_list(facts: Sequence[Fact]) -> None:
         for f in facts:
             _plain(f["id"], f["category"], f["text"])
         return
-    table = _table("id", "category", "fact")
-    table.columns[0].style = "cyan"
-    table.columns[0].no_wrap = True
-    table.columns[1].style = "magenta"
+    narrow = _narrow()
+    columns = [_id_column(f["id"] for f in facts), *([] if narrow else [_CATEGORY]), _TEXT]
+    table = _table(*columns)
     for f in facts:
-        table.add_row(_text(f["id"]), _text(f["category"]), _text(f["text"]))
+        cells = [_text(f["id"]), *([] if narrow else [_text(f["category"])]), _text(f["text"])]
+        table.add_row(*cells)
     _console().print(table)
 
 
@@ -191,12 +225,16 @@ def areas(groups: Sequence[tuple[str, Sequence[Fact]]]) -> None:
                 _plain(group, f["id"], f["name"])
         return
     console = _console()
-    for group, facts in groups:
-        table = _table("area", "id", "source", title=_GROUP_TITLES.get(group, group))
-        table.columns[1].style = "cyan"
-        table.columns[2].style = "dim"
+    width = max((len(f["name"]) for _, facts in groups for f in facts), default=4)
+    ids = [f["id"] for _, facts in groups for f in facts]
+    for index, (group, facts) in enumerate(groups):
+        if index:
+            console.print()
+        # The same column widths in every group, so the tables line up.
+        name_column: Column = ("area", {"min_width": min(width, 40), "ratio": 1})
+        table = _table(name_column, _id_column(ids), title=_GROUP_TITLES.get(group, group))
         for f in facts:
-            table.add_row(_text(f["name"], "bold"), _text(f["id"]), _text(f["source"].get("title", "")))
+            table.add_row(_text(f["name"], "bold"), _text(f["id"]))
         console.print(table)
 
 
@@ -205,10 +243,9 @@ def people(persons: Sequence[Fact]) -> None:
         for p in persons:
             _plain(p["id"], p["name"], value_text(p.get("roles", [])))
         return
-    table = _table("name", "noted for", "id")
-    table.columns[0].no_wrap = True
-    table.columns[2].style = "cyan"
-    table.columns[2].no_wrap = True
+    table = _table(
+        ("name", {"ratio": 1}), ("noted for", {"ratio": 2, "overflow": "fold"}), _id_column(p["id"] for p in persons)
+    )
     for p in persons:
         table.add_row(_text(p["name"], "bold"), _text("\n".join(p.get("roles", []))), _text(p["id"]))
     _console().print(table)
@@ -221,17 +258,18 @@ def search_results(results: Sequence[dict[str, Any]]) -> None:
             f = r["fact"]
             _plain(f"{r['score']:g}", f["id"], f["category"], f["text"])
         return
-    table = _table("#", "score", "id", "category", "fact")
-    table.columns[0].justify = "right"
-    table.columns[1].justify = "right"
-    table.columns[2].style = "cyan"
-    table.columns[2].no_wrap = True
-    table.columns[3].style = "magenta"
+    narrow = _narrow()
+    table = _table(
+        ("#", {"justify": "right"}),
+        ("score", {"justify": "right"}),
+        _id_column(r["fact"]["id"] for r in results),
+        *([] if narrow else [_CATEGORY]),
+        _TEXT,
+    )
     for rank, r in enumerate(results, 1):
         f = r["fact"]
-        table.add_row(
-            str(rank), f"{r['score']:g}", _text(f["id"]), _text(f["category"]), _highlighted(f["text"], r["spans"])
-        )
+        category = [] if narrow else [_text(f["category"])]
+        table.add_row(str(rank), f"{r['score']:g}", _text(f["id"]), *category, _highlighted(f["text"], r["spans"]))
     _console().print(table)
 
 
@@ -242,14 +280,14 @@ def bookmarks(items: Sequence[dict[str, Any]]) -> None:
             fact = b["fact"]
             _plain(b["id"], b["added"], b["note"] or "", fact["text"] if fact else "(missing: no fact has this id now)")
         return
-    table = _table("id", "added", "note", "fact")
-    table.columns[0].style = "cyan"
-    table.columns[0].no_wrap = True
-    table.columns[1].style = "dim"
+    table = _table(_id_column(b["id"] for b in items), ("added", {"style": "dim", "no_wrap": True}), _TEXT)
     for b in items:
         fact = b["fact"]
         text = _text(fact["text"]) if fact else _text("missing: no fact has this id now", "bold red")
-        table.add_row(_text(b["id"]), _text(b["added"]), _text(b["note"] or ""), text)
+        if b["note"]:
+            text.append("\nnote: ", style="dim")
+            text.append(safe(b["note"]), style="italic")
+        table.add_row(_text(b["id"]), _text(b["added"][:10]), text)  # the day; JSON has the time
     _console().print(table)
 
 
@@ -285,9 +323,7 @@ def fact(f: Fact, related: Iterable[Fact] = ()) -> None:
     console = _console()
     console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
     if related:
-        table = _table("id", "fact", title="Mentioned in")
-        table.columns[0].style = "cyan"
-        table.columns[0].no_wrap = True
+        table = _table(_id_column(r["id"] for r in related), _TEXT, title="Mentioned in")
         for r in related:
             table.add_row(_text(r["id"]), _text(r["text"]))
         console.print(table)

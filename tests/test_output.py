@@ -169,3 +169,31 @@ def test_escape_json_text_leaves_json_structure_alone() -> None:
 def test_runs_as_module_from_the_checkout() -> None:
     done = run("--version", cwd=ROOT)
     assert done.returncode == 0 and done.stdout.startswith(b"mila ")
+
+
+def _drawn(*args: str, width: int) -> str:
+    from conftest import invoke
+
+    result = invoke(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "1", "COLUMNS": str(width)})
+    assert result.exit_code == 0, result.stderr
+    return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("args", [["facts"], ["search", "learning", "-n", "50"], ["history"]])
+def test_tables_wrap_but_never_crop(args: list[str], width: int) -> None:
+    from conftest import invoke
+
+    shown = set(_drawn(*args, width=width).split())
+    listed = json.loads(invoke(*args, "--json").stdout)
+    assert listed
+    for fact in listed:
+        assert set(fact["text"].split()) <= shown, fact["id"]
+        if width >= 120:
+            assert fact["id"] in shown  # wide enough that no id folds
+
+
+@pytest.mark.parametrize("width", [44, 60, 100])
+def test_people_table_keeps_every_column(width: int) -> None:
+    drawn = _drawn("people", width=width)
+    assert "noted for" in drawn and "Turing" in drawn and "yoshua-bengio" in drawn.replace("\n", "")
