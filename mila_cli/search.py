@@ -17,6 +17,7 @@ Ranking (see README, "How search ranks"):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -293,12 +294,14 @@ class SearchIndex:
                 best[i] = max(best[i], m * factor)
         spans = []
         for start, end, folded in text_words:
-            hit = max((_similar_score(q, folded) for q in qwords), default=0.0)
+            hit = False
+            for i, q in enumerate(qwords):
+                m = _similar_score(q, folded)
+                if m:
+                    hit = True
+                    best[i] = max(best[i], m * _TEXT)
             if hit:
                 spans.append((start, end))
-        text_fold = [w for _, _, w in text_words]
-        for i, q in enumerate(qwords):
-            best[i] = max(best[i], _word_match(q, text_fold) * _TEXT)
         score = 100 * sum(w * b for w, b in zip(weights, best, strict=True)) / sum(weights)
         return score, spans
 
@@ -310,6 +313,9 @@ def _partial_cutoff(word: str) -> float:
     return 80 if len(word) <= 5 else 75
 
 
+# The same pairs recur across fields and facts (every fact says "mila"), so each is
+# worked out once per run.
+@functools.lru_cache(maxsize=1 << 16)
 def _similar_score(query_word: str, word: str) -> float:
     """How well one query word matches one word of a fact, 0 to 1."""
     if query_word == word:
