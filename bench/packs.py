@@ -28,10 +28,11 @@ def make_facts(n: int, seed: int = 1) -> list[dict[str, Any]]:
         words = rng.choices(vocabulary, k=rng.randint(12, 25))
         if i % 997 == 0:  # a few facts that the benchmark's query should find
             words[3:3] = ["won", "the", "Turing", "Award"]
+        sentence = " ".join(words)
         fact: dict[str, Any] = {
             "id": f"bench-{i}",
             "category": category,
-            "text": " ".join(words).capitalize() + ".",
+            "text": sentence[0].upper() + sentence[1:] + ".",  # not capitalize(): it lowercases the rest
             "source": {"title": "Synthetic benchmark pack"},
         }
         if category == "people":

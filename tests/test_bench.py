@@ -1,0 +1,35 @@
+"""The benchmark's own parts stay sound (the benchmark itself is run by hand: bench/run.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT, invoke
+
+sys.path.insert(0, str(ROOT / "bench"))
+import packs
+import run
+
+from mila_cli.facts import check_fact
+
+
+def test_generated_facts_are_valid_and_reproducible() -> None:
+    facts = packs.make_facts(600)
+    assert all(check_fact(f) is None for f in facts)
+    assert len({f["id"] for f in facts}) == 600
+    assert facts == packs.make_facts(600)
+    assert sum("Turing Award" in f["text"] for f in facts) == 1
+
+
+def test_generated_pack_loads_and_search_finds_the_planted_facts(tmp_path: Path) -> None:
+    folder = packs.write_pack(tmp_path / "pack", 2000)
+    result = invoke("--facts-dir", str(folder), "search", "turing award", "--json")
+    assert result.exit_code == 0
+    assert "bench-0" in result.stdout
+
+
+def test_every_row_has_a_target_and_a_baseline(tmp_path: Path) -> None:
+    rows = run.rows(tmp_path)
+    assert len(rows) == 6
+    assert all(r.target > 1 and r.baseline[0] == sys.executable for r in rows)
