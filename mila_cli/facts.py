@@ -41,7 +41,7 @@ def bundled_dir() -> Path:
     mila_cli/facts; an editable install runs from the checkout, where the folder
     stays at the top level.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).parent
     inside = here / "facts"
     return inside if inside.is_dir() else here.parent / "facts"
 
@@ -109,7 +109,9 @@ def _fact_files(folder: Path, *, bundled: bool) -> list[Path]:
     if not folder.is_dir():
         raise DataError(f"{what} is not a folder: {folder}")
     try:
-        files = sorted(folder.glob("*.json"))
+        # scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it.
+        with os.scandir(folder) as entries:
+            files = sorted(folder / e.name for e in entries if e.name.endswith(".json"))
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
     # The bundled schema.json describes fact files; it is not one. In a pack, every
