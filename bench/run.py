@@ -1,7 +1,7 @@
 """Start-up and search speed of mila against the libraries it cannot avoid.
 
     python3 bench/run.py              # every row: interleaved runs, judged by CPU time
-    python3 bench/run.py --runs 60    # more runs for steadier medians
+    python3 bench/run.py --runs 80    # more runs for steadier medians
     python3 bench/run.py --hyperfine  # hyperfine's wall-clock medians instead
 
 Each row times a mila command and its baseline side by side in one run and
@@ -126,7 +126,9 @@ def time_pair(a: list[str], b: list[str], runs: int) -> tuple[tuple[float, float
     """
     samples: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
     for i in range(runs + 3):
-        for side, command in enumerate((a, b)):
+        # Alternate which goes first, so neither always runs in the other's warm caches.
+        order = ((0, a), (1, b)) if i % 2 else ((1, b), (0, a))
+        for side, command in order:
             sample = _run_once(command)
             if i >= 3:  # warm-up runs fill the page cache and are not counted
                 samples[side].append(sample)
@@ -179,7 +181,7 @@ def peak_memory_mib(command: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=30, help="timed runs per command (default 30)")
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per command (default 40)")
     parser.add_argument("--hyperfine", action="store_true", help="time with hyperfine (wall clock) if installed")
     args = parser.parse_args()
     # Users run a wheel that pip byte-compiled at install; a checkout may have no
