@@ -78,42 +78,33 @@ def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         ctx.exit()
 
 
-_HELP_OPTIONS: dict[int, click.Option] = {}
-
-
-def _help_option(command: click.Command, ctx: click.Context) -> click.Option | None:
-    """click's -h/--help, with its help text written here rather than looked up.
-
-    click asks gettext for that text on every run, TAB included, and each lookup
-    searches the filesystem for translations; this option behaves the same.
-    """
-    names = command.get_help_option_names(ctx)
-    if not names or not command.add_help_option:
-        return None
-    option = _HELP_OPTIONS.get(id(command))
-    if option is None:
-        option = _HELP_OPTIONS[id(command)] = click.Option(
-            names,
-            is_flag=True,
-            is_eager=True,
-            expose_value=False,
-            callback=_show_help,
-            help="Show this message and exit.",
-        )
-    return option
-
-
 class MilaCommand(click.Command):
+    _plain_help: click.Option | None = None
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        return _help_option(self, ctx)
+        """click's -h/--help, with its help text written here rather than looked up.
+
+        click asks gettext for that text on every run, TAB included, and each lookup
+        searches the filesystem for translations; this option behaves the same.
+        """
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._plain_help is None:  # made once per command, as click does
+            self._plain_help = click.Option(
+                names,
+                is_flag=True,
+                is_eager=True,
+                expose_value=False,
+                callback=_show_help,
+                help="Show this message and exit.",
+            )
+        return self._plain_help
 
 
-class MilaGroup(click.Group):
+class MilaGroup(MilaCommand, click.Group):
     command_class = MilaCommand
     group_class = type  # subgroups (bookmark) are MilaGroups too
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        return _help_option(self, ctx)
 
     def main(
         self,
