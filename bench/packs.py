@@ -33,7 +33,7 @@ def make_facts(n: int, seed: int = 1) -> list[dict[str, Any]]:
             "id": f"bench-{i}",
             "category": category,
             "text": sentence[0].upper() + sentence[1:] + ".",  # not capitalize(): it lowercases the rest
-            "source": {"title": "Synthetic benchmark pack"},
+            "source": "bench-synthetic",
         }
         if category == "people":
             fact["name"] = f"{_word(rng).title()} {_word(rng).title()}"
@@ -49,10 +49,14 @@ def make_facts(n: int, seed: int = 1) -> list[dict[str, Any]]:
     return facts
 
 
+SOURCES = [{"id": "bench-synthetic", "title": "Synthetic benchmark pack", "kind": "generated text"}]
+
+
 def write_pack(folder: Path, n: int) -> Path:
-    """A pack folder holding one file of n facts (made once, then reused)."""
+    """A pack folder holding one file of n facts and the source they cite (made once, then reused)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench.json"
     if not path.exists():
         path.write_text(json.dumps(make_facts(n), ensure_ascii=False), encoding="utf-8")
+    (folder / "sources.json").write_text(json.dumps(SOURCES), encoding="utf-8")
     return folder

@@ -19,6 +19,7 @@ from mila_cli.errors import BAD_DATA, NOT_FOUND, USAGE, MilaError, NotFound
 if TYPE_CHECKING:
     from mila_cli.bookmarks import BookmarkStore
     from mila_cli.facts import Fact, FactSet
+    from mila_cli.search import SearchIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +32,7 @@ class App:
 
         self.facts_dirs = [*pack_dirs_from_env(), *facts_dirs]
         self._facts: FactSet | None = None
+        self._index: SearchIndex | None = None
 
     @property
     def facts(self) -> FactSet:
@@ -40,14 +42,28 @@ class App:
             self._facts = facts.load(self.facts_dirs)
         return self._facts
 
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, with the bundled vocabulary and every pack's own."""
+        if self._index is None:
+            from mila_cli.search import index_for
+
+            self._index = index_for(self.facts)
+        return self._index
+
     def fact(self, fact_id: str) -> Fact:
         """The fact with this id, or NotFound suggesting the closest ids."""
         found = self.facts.get(fact_id)
         if found is None:
-            from mila_cli.search import closest
+            from mila_cli.names import closest
 
             raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(self.facts.by_id))))
         return found
+
+    def with_conflicts(self, fact: Fact) -> Fact:
+        """A fact as stored, plus 'conflicts': the facts that disagree with it, when there are any."""
+        others = self.facts.conflicts(fact)
+        return {**fact, "conflicts": others} if others else fact
 
 
 class _Reported(click.ClickException):
@@ -169,14 +185,24 @@ def _check_category(app: App, category: str | None) -> None:
         )
 
 
+def _check_source(app: App, source: str | None) -> None:
+    if source is not None and source not in app.facts.source_by_id:
+        raise click.BadParameter(
+            f"unknown source '{source}'; choose from: {', '.join(app.facts.source_by_id)}",
+            param_hint="'--source'",
+        )
+
+
 EPILOG = """\b
 Examples:
   mila facts --category people      every fact about people
+  mila facts --source encyclopedia  every fact one document states
+  mila sources                      the documents the facts come from
   mila show yoshua-bengio           one fact and its source
   mila history --since 2000         Mila's history as a timeline
   mila areas nlp                    an area and the facts that mention it
   mila people joelle                a person, typos and accents forgiven
-  mila search "who founded LISA"    fuzzy search over every fact
+  mila search "who founded LISA"    ask a question, in English or French
   mila bookmark add iclr            keep a fact for later
   mila completion bash              the TAB-completion script for bash
 Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files.
@@ -214,20 +240,37 @@ def cli(ctx: click.Context, facts_dirs: tuple[str, ...]) -> None:
     ctx.obj = App(facts_dirs)
 
 
-@cli.command(short_help="List every fact, or those of one category.")
+@cli.command(short_help="List every fact, or those of one category or source.")
 @click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
+@click.option("--source", "-s", metavar="ID", shell_complete=completion.sources, help="Only facts from source ID.")
 @json_option
 @click.pass_obj
-def facts(app: App, category: str | None, as_json: bool) -> None:
-    """List every fact, or those of one category.
+def facts(app: App, category: str | None, source: str | None, as_json: bool) -> None:
+    """List every fact, or those of one category or one source.
+
+    \b
+    Examples:
+      mila facts --category history
+      mila facts --source core-expertise
+    """
+    _check_category(app, category)
+    _check_source(app, source)
+    rows = [f for f in app.facts.in_category(category) if source is None or f["source"] == source]
+    _emit(as_json, rows, lambda r: r.facts_list(rows))
+
+
+@cli.command(short_help="The documents the facts come from.")
+@json_option
+@click.pass_obj
+def sources(app: App, as_json: bool) -> None:
+    """The documents the facts come from, and how many facts cite each.
 
     \b
     Example:
-      mila facts --category history
+      mila sources --json
     """
-    _check_category(app, category)
-    rows = app.facts.in_category(category)
-    _emit(as_json, rows, lambda r: r.facts_list(rows))
+    rows = [{**s, "facts": len(app.facts.citing(s["id"]))} for s in app.facts.sources]
+    _emit(as_json, rows, lambda r: r.sources(rows))
 
 
 @cli.command(short_help="Show one fact by its id, with its source.")
@@ -242,7 +285,7 @@ def show(app: App, fact_id: str, as_json: bool) -> None:
       mila show lisa-founded
     """
     fact = app.fact(fact_id)
-    _emit(as_json, fact, lambda r: r.fact(fact))
+    _emit(as_json, app.with_conflicts(fact), lambda r: r.fact(fact, app.facts))
 
 
 @cli.command(short_help="Mila's history as a timeline, oldest first.")
@@ -283,11 +326,11 @@ def areas(app: App, name: str | None, as_json: bool) -> None:
         groups = [(g, list(fs)) for g, fs in groupby(all_areas, key=lambda f: f["group"])]
         _emit(as_json, all_areas, lambda r: r.areas(groups))
         return
-    from mila_cli.search import find_named, mentions
+    from mila_cli.names import mentions
 
-    area = _named(find_named(name, all_areas), name, all_areas, "area")
+    area = _named(app, name, all_areas, "area")
     related = mentions(area, app.facts.facts)
-    _emit(as_json, {**area, "mentioned_in": related}, lambda r: r.fact(area, related))
+    _emit(as_json, {**area, "mentioned_in": related}, lambda r: r.fact(area, app.facts, related))
 
 
 @cli.command(short_help="Everyone the documents name, or one person.")
@@ -307,60 +350,84 @@ def people(app: App, name: str | None, as_json: bool) -> None:
     if name is None:
         _emit(as_json, persons, lambda r: r.people(persons))
         return
-    from mila_cli.search import find_named
-
-    person = _named(find_named(name, persons), name, persons, "person")
-    _emit(as_json, person, lambda r: r.fact(person))
+    person = _named(app, name, persons, "person")
+    _emit(as_json, person, lambda r: r.fact(person, app.facts))
 
 
-def _named(found: Fact | None, name: str, candidates: list[Fact], what: str) -> Fact:
+def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
+    """The candidate a name means: by name, alias or id first; else the best search answer
+    among them (so 'apprentissage profond' finds Deep Learning); else NotFound."""
+    from mila_cli.names import closest, find_named
+
+    found = find_named(name, candidates)
     if found is None:
-        from mila_cli.search import closest
-
+        ids = {c["id"] for c in candidates}
+        best = [r.fact for r in app.index.search(name, limit=len(app.facts.facts)).results if r.fact["id"] in ids]
+        found = best[0] if best else None
+    if found is None:
         labels = [str(c.get("name") or c["id"]) for c in candidates]
         raise NotFound(f"no {what} matches '{name}'" + _hint(closest(name, labels)))
     return found
 
 
-@cli.command(short_help="Fuzzy search over every fact.")
+@cli.command(short_help="Ask a question or search every fact, in English or French.")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="At most N results.")
 @click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
 @click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
-    default=50.0,
+    default=60.0,
     show_default=True,
     help="Drop results scoring below S (0-100).",
 )
 @json_option
 @click.pass_obj
 def search(app: App, query: tuple[str, ...], limit: int, category: str | None, min_score: float, as_json: bool) -> None:
-    """Fuzzy search over every fact: names, aliases, tags, ids and text. Typos,
-    missing accents and question words are forgiven.
+    """Ask a question, or search every fact by words, in English or French.
+    Questions are understood (who, when, how many, where, what is), synonyms and
+    typos are forgiven, and a question no fact answers gets no answer.
 
     \b
     Examples:
       mila search "who founded LISA"
+      mila search "combien de chercheurs"
       mila search reinforcment lerning --limit 3
     """
     text = " ".join(query)
     if not text.strip():
         raise click.UsageError("the search query is empty")
     _check_category(app, category)
-    from mila_cli.search import SearchIndex
-
-    results = SearchIndex(app.facts.facts).search(text, limit=limit, category=category, min_score=min_score)
+    outcome = app.index.search(text, limit=limit, category=category, min_score=min_score)
     if as_json:
         from mila_cli import jsonout
 
-        jsonout.write([{**r.fact, "score": r.score} for r in results])
+        jsonout.write([{**app.with_conflicts(r.fact), "score": r.score} for r in outcome.results])
     else:
         from mila_cli import render
 
-        render.search_results([{"fact": r.fact, "score": r.score, "spans": r.spans} for r in results])
-    if not results:
-        raise NotFound(f"nothing matches '{text}'")
+        render.search_results(outcome, app.index.answer(outcome), app.facts)
+    if not outcome.results:
+        raise NotFound(_no_answer(app, text, outcome))
+
+
+def _no_answer(app: App, text: str, outcome: Any) -> str:
+    """Why nothing answered, and what to try next, on one line."""
+    from mila_cli.names import closest
+
+    unknown = outcome.unknown
+    if unknown:
+        words = ", ".join(f"'{w}'" for w in unknown)
+        reason = f"no fact mentions {words}"
+        near = [w for u in unknown for w in closest(u, sorted(app.index.words()), limit=2) if w not in unknown]
+        hint = f"; close words: {', '.join(dict.fromkeys(near))}" if near else ""
+    elif outcome.query.terms:
+        reason = f"no fact answers '{text}'"
+        hint = ""
+    else:
+        reason = f"'{text}' has no words to search for"
+        hint = ""
+    return f"{reason}{hint}; browse with 'mila facts', 'mila areas' or 'mila people'"
 
 
 @cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
@@ -433,7 +500,7 @@ def bookmark_remove(fact_id: str) -> None:
     removed = store.remove(fact_id)
     _notices(store)
     if not removed:
-        from mila_cli.search import closest
+        from mila_cli.names import closest
 
         ids = [b["id"] for b in store.read()]
         raise NotFound(f"'{fact_id}' is not bookmarked" + _hint(closest(fact_id, ids)))

@@ -119,3 +119,15 @@ def bookmarked(ctx: click.Context, param: click.Parameter, incomplete: str) -> l
         if b["id"].startswith(typed):
             out.append(CompletionItem(b["id"], help=_help(b["note"] or "bookmark")))
     return out
+
+
+@_quiet
+def sources(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    typed = fold(incomplete)
+    return [
+        CompletionItem(s["id"], help=_help(s["title"]))
+        for s in _facts(ctx).sources
+        if s["id"].startswith(typed) or any(w.startswith(typed) for w in words(fold(s["title"])))
+    ]

@@ -1,9 +1,11 @@
-"""Loading, validating and indexing fact files: the bundled ones and users' packs.
+"""Loading, validating and indexing fact folders: the bundled one and users' packs.
 
-A fact file is a JSON array of fact objects (the same shape `mila facts --json`
-prints). Facts are kept as plain dicts, in file order, exactly as stored, so that
-JSON output is the data itself. The checks here mirror facts/schema.json; a test
-holds the two to the same verdicts.
+A folder holds fact files (JSON arrays of facts, the shape `mila facts --json`
+prints), and may hold `sources.json` (the documents its facts cite) and
+`vocabulary.json` (search words; read by mila_cli.vocabulary, only when searching).
+Facts are kept as plain dicts, in file order, exactly as stored, so that JSON
+output is the data itself. The checks here mirror the JSON Schemas in
+facts/schema/; tests hold the two to the same verdicts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ Fact = dict[str, Any]
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 10_000
 MAX_SLUG = 80
+SOURCES_FILE = "sources.json"
+VOCABULARY_FILE = "vocabulary.json"
 
 PEOPLE = "people"
 HISTORY = "history"
@@ -51,16 +55,48 @@ def pack_dirs_from_env() -> list[str]:
     return [p for p in os.environ.get("MILA_FACTS_PATH", "").split(os.pathsep) if p.strip()]
 
 
-class FactSet:
-    """Every loaded fact, in load order, with the indexes the commands need."""
+Source = dict[str, Any]
 
-    def __init__(self, facts: list[Fact], origins: dict[str, str]) -> None:
+
+class FactSet:
+    """Every loaded fact, in load order, with the sources they cite and the indexes the commands need."""
+
+    def __init__(
+        self,
+        facts: list[Fact],
+        origins: dict[str, str],
+        sources: list[Source] | None = None,
+        vocabularies: list[Path] | None = None,
+    ) -> None:
         self.facts = facts
         self.by_id: dict[str, Fact] = {f["id"]: f for f in facts}
         self.origins = origins  # id -> the file it came from
+        self.sources = sources or []
+        self.source_by_id: dict[str, Source] = {s["id"]: s for s in self.sources}
+        self.vocabularies = vocabularies or []  # vocabulary files, bundled first
+        self.bundled_count = 0  # the first facts are the bundled ones
+        # Conflict links count both ways, even when only one side (a pack) names the other.
+        self._conflicts: dict[str, list[str]] = {}
+        for fact in facts:
+            for other in fact.get("conflicts_with", ()):
+                for a, b in ((fact["id"], other), (other, fact["id"])):
+                    linked = self._conflicts.setdefault(a, [])
+                    if b not in linked:
+                        linked.append(b)
 
     def get(self, fact_id: str) -> Fact | None:
         return self.by_id.get(fact_id)
+
+    def source(self, fact: Fact) -> Source:
+        """The source a fact cites (loading has checked that it exists)."""
+        return self.source_by_id[fact["source"]]
+
+    def conflicts(self, fact: Fact) -> list[Fact]:
+        """The facts that disagree with this one, whichever side declared the link."""
+        return [self.by_id[i] for i in self._conflicts.get(fact["id"], ())]
+
+    def citing(self, source_id: str) -> list[Fact]:
+        return [f for f in self.facts if f["source"] == source_id]
 
     def categories(self) -> list[str]:
         """Categories in order of first appearance (bundled ones first)."""
@@ -91,18 +127,34 @@ class FactSet:
 
 
 def load(pack_dirs: Iterable[str] = ()) -> FactSet:
-    """Load the bundled facts and then each pack folder, in the order given."""
+    """Load the bundled folder and then each pack folder, in the order given."""
     facts: list[Fact] = []
     origins: dict[str, str] = {}
-    for path in _fact_files(bundled_dir(), bundled=True):
-        _add(path, facts, origins)
-    for folder in pack_dirs:
-        for path in _fact_files(Path(folder), bundled=False):
-            _add(path, facts, origins)
-    return FactSet(facts, origins)
+    sources: list[Source] = []
+    source_origins: dict[str, str] = {}
+    vocabularies: list[Path] = []
+    folders = [(bundled_dir(), True), *((Path(d), False) for d in pack_dirs)]
+    bundled_count = 0
+    for folder, bundled in folders:
+        for path in _json_files(folder, bundled=bundled):
+            if path.name == SOURCES_FILE:
+                # Packs may declare the same source again, word for word; not differently.
+                known = {s["id"]: s for s in sources}
+                fresh = [s for s in read_sources(path) if known.get(s["id"]) != s]
+                _add(fresh, "source id", path, sources, source_origins)
+            elif path.name == VOCABULARY_FILE:
+                vocabularies.append(path)
+            else:
+                _add(read_file(path), "id", path, facts, origins)
+        if bundled:
+            bundled_count = len(facts)
+    _check_links(facts, origins, source_origins)
+    fact_set = FactSet(facts, origins, sources, vocabularies)
+    fact_set.bundled_count = bundled_count
+    return fact_set
 
 
-def _fact_files(folder: Path, *, bundled: bool) -> list[Path]:
+def _json_files(folder: Path, *, bundled: bool) -> list[Path]:
     what = "bundled facts folder" if bundled else "facts folder"
     if not folder.exists():
         raise DataError(f"{what} not found: {folder}")
@@ -110,53 +162,93 @@ def _fact_files(folder: Path, *, bundled: bool) -> list[Path]:
         raise DataError(f"{what} is not a folder: {folder}")
     try:
         # scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it.
+        # Only files directly in the folder: the schemas live in a subfolder.
         with os.scandir(folder) as entries:
-            files = sorted(folder / e.name for e in entries if e.name.endswith(".json"))
+            return sorted(folder / e.name for e in entries if e.name.endswith(".json"))
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
-    # The bundled schema.json describes fact files; it is not one. In a pack, every
-    # .json file is a fact file, whatever its name.
-    return [p for p in files if not (bundled and p.name == "schema.json")]
 
 
-def _add(path: Path, facts: list[Fact], origins: dict[str, str]) -> None:
-    for fact in read_file(path):
-        fact_id = fact["id"]
-        if fact_id in origins:
-            raise DataError(f"duplicate id '{fact_id}' in {origins[fact_id]} and {path}")
-        origins[fact_id] = str(path)
-        facts.append(fact)
+def _add(items: list[dict[str, Any]], what: str, path: Path, into: list[Any], origins: dict[str, str]) -> None:
+    for item in items:
+        item_id = item["id"]
+        if item_id in origins:
+            raise DataError(f"duplicate {what} '{item_id}' in {origins[item_id]} and {path}")
+        origins[item_id] = str(path)
+        into.append(item)
 
 
-def read_file(path: Path) -> list[Fact]:
-    """One fact file, parsed and validated, or a DataError naming what is wrong."""
+def _check_links(facts: list[Fact], origins: dict[str, str], source_origins: dict[str, str]) -> None:
+    """Every cited source and every conflict link must name something loaded."""
+    for fact in facts:
+        where = f"{origins[fact['id']]}: fact '{fact['id']}'"
+        if fact["source"] not in source_origins:
+            known = ", ".join(source_origins) or "none"
+            raise DataError(f"{where}, field 'source': no source has the id '{fact['source']}' (known: {known})")
+        for other in fact.get("conflicts_with", ()):
+            if other not in origins:
+                raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
+
+
+def _read_json(path: Path, what: str) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise DataError(
-                f"{path}: {size} bytes is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for a fact file"
-            )
+            raise DataError(f"{path}: {size} bytes is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for {what}")
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if not isinstance(data, list):
-        raise DataError(f"{path}: a fact file must be a JSON array of facts")
-    for index, fact in enumerate(data):
-        problem = check_fact(fact)
+    except RecursionError:  # nesting deep enough to exhaust the parser
+        raise DataError(f"{path}: JSON nested too deeply") from None
+
+
+def _checked(path: Path, items: Any, what: str, check: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        raise DataError(f"{path}: a {what} file must be a JSON array")
+    for index, item in enumerate(items):
+        problem = check(item)
         if problem is not None:
             field, message = problem
-            label = f"fact #{index + 1}"
-            if isinstance(fact, dict) and isinstance(fact.get("id"), str):
-                label += f" '{fact['id']}'"
+            label = f"{what} #{index + 1}"
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                label += f" '{item['id']}'"
             where = f", field '{field}'" if field else ""
             raise DataError(f"{path}: {label}{where}: {message}")
-    return data
+    return items
+
+
+def read_file(path: Path) -> list[Fact]:
+    """One fact file, parsed and validated, or a DataError naming what is wrong."""
+    data = _read_json(path, "a fact file")
+    if not isinstance(data, list):
+        raise DataError(f"{path}: a fact file must be a JSON array of facts")
+    return _checked(path, data, "fact", check_fact)
+
+
+def read_sources(path: Path) -> list[Source]:
+    """A sources.json file, parsed and validated."""
+    return _checked(path, _read_json(path, "a sources file"), "source", check_source)
+
+
+def check_source(source: Any) -> tuple[str, str] | None:
+    """The first problem with a source as (field, message), or None when it is valid."""
+    if not isinstance(source, dict):
+        return "", "must be a JSON object"
+    for field in ("id", "title"):
+        if field not in source:
+            return field, "is required"
+    if not is_slug(source["id"]):
+        return "id", f"must be lowercase ASCII words joined by '-', at most {MAX_SLUG} characters"
+    for field in ("title", "kind", "file", "url", "note"):
+        if field in source and (problem := _check_text(source[field], 1000)):
+            return field, problem
+    return None
 
 
 def check_fact(fact: Any) -> tuple[str, str] | None:
@@ -167,14 +259,15 @@ def check_fact(fact: Any) -> tuple[str, str] | None:
         if field not in fact:
             return field, "is required"
     for field in ("id", "category"):
-        value = fact[field]
-        if not isinstance(value, str) or len(value) > MAX_SLUG or not _SLUG.match(value):
+        if not is_slug(fact[field]):
             return field, f"must be lowercase ASCII words joined by '-', at most {MAX_SLUG} characters"
     if text_problem := _check_text(fact["text"], MAX_TEXT):
         return "text", text_problem
-    if source_problem := _check_source(fact["source"]):
-        return "source", source_problem
-    for field in ("name", "url"):
+    if not is_slug(fact["source"]):
+        return "source", "must be the id of a source listed in a sources.json file"
+    if "conflicts_with" in fact and (problem := _check_links_field(fact["conflicts_with"], fact["id"])):
+        return "conflicts_with", problem
+    for field in ("name", "url", "place", "count_of"):
         if field in fact and (problem := _check_text(fact[field], 1000)):
             return field, problem
     for field in ("aliases", "tags", "roles"):
@@ -227,14 +320,15 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_source(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return "must be an object with a 'title'"
-    if _check_text(value.get("title"), 1000):
-        return "must have a non-empty 'title'"
-    for key in ("file", "url"):
-        if key in value and _check_text(value[key], 1000):
-            return f"'{key}' must be a non-empty string"
+def is_slug(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_SLUG and bool(_SLUG.match(value))
+
+
+def _check_links_field(value: Any, own_id: Any) -> str | None:
+    if not isinstance(value, list) or not value or not all(is_slug(v) for v in value):
+        return "must be a non-empty array of fact ids"
+    if len(set(value)) != len(value) or own_id in value:
+        return "must name each other fact once, and not the fact itself"
     return None
 
 
@@ -254,11 +348,11 @@ def _check_dates(fact: Fact) -> tuple[str, str] | None:
 def _check_count(fact: Fact) -> tuple[str, str] | None:
     if "count" in fact and (not _is_int(fact["count"]) or fact["count"] < 0):
         return "count", "must be a whole number, 0 or more"
-    if "count_qualifier" in fact:
-        if "count" not in fact:
-            return "count_qualifier", "needs a 'count'"
-        if fact["count_qualifier"] not in COUNT_QUALIFIERS:
-            return "count_qualifier", "must be one of: " + ", ".join(COUNT_QUALIFIERS)
+    for field in ("count_qualifier", "count_of"):
+        if field in fact and "count" not in fact:
+            return field, "needs a 'count'"
+    if "count_qualifier" in fact and fact["count_qualifier"] not in COUNT_QUALIFIERS:
+        return "count_qualifier", "must be one of: " + ", ".join(COUNT_QUALIFIERS)
     return None
 
 

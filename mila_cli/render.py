@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from mila_cli.facts import FactSet
+    from mila_cli.search import Outcome
+
 Fact = dict[str, Any]
 Spans = Sequence[tuple[int, int]]
 
@@ -31,7 +34,9 @@ _DETAIL_ORDER = (
     "month",
     "count",
     "count_qualifier",
+    "count_of",
     "as_of",
+    "place",
     "degrees",
     "aliases",
     "tags",
@@ -154,11 +159,63 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def source_text(fact: Fact) -> str:
-    source = fact.get("source", {})
-    title = str(source.get("title", ""))
+def source_text(source: dict[str, Any]) -> str:
+    """A source as a reader names it: its title and what kind of document it is."""
+    kind = source.get("kind")
+    return f"{source['title']} — {kind}" if kind else str(source["title"])
+
+
+def source_details(source: dict[str, Any]) -> str:
+    """A source in full: title, kind, note, and the file or address it came from."""
+    text = source_text(source)
     where = source.get("file") or source.get("url")
-    return f"{title} ({where})" if where else title
+    if where:
+        text += f" ({where})"
+    if "note" in source:
+        text += f". {source['note']}"
+    return text
+
+
+_QUALIFIERS = {"exact": "", "approximately": "about ", "more than": "more than "}
+
+
+def count_text(fact: Fact) -> str:
+    """A counted fact's figure as a person says it: about 800 researchers in 2021."""
+    qualifier = _QUALIFIERS.get(str(fact.get("count_qualifier", "exact")), "")
+    text = f"{qualifier}{fact['count']:,}"
+    if "count_of" in fact:
+        text += f" {fact['count_of']}"
+    if "as_of" in fact:
+        text += f" in {fact['as_of']}"
+    return text
+
+
+def answer_lines(intent: str | None, facts: Sequence[Fact], fact_set: FactSet) -> list[tuple[str, str]]:
+    """What a question's answer leads with, as (the answer, where it comes from) pairs:
+    the figure for a count (each figure with its own source), the date for when, the
+    person for who, the place for where, the name for what."""
+    lines = []
+    for f in facts:
+        source = source_text(fact_set.source(f))
+        if intent == "count" and "count" in f:
+            lines.append((count_text(f), source))
+        elif intent == "when":
+            lines.append((when(f) if "year" in f else _degree_years(f), f"{f['text']} ({source})"))
+        elif intent == "who":
+            lines.append((str(f.get("name") or f["id"]), "; ".join(f.get("roles", [])) or f["text"]))
+        elif intent == "where":
+            lines.append((str(f.get("place") or _degree_labs(f)), f"{f['text']} ({source})"))
+        else:
+            lines.append((str(f.get("name") or f["id"]), f"{f['text']} ({source})"))
+    return lines
+
+
+def _degree_years(f: Fact) -> str:
+    return ", ".join(f"{d['degree']} {d['year']}" for d in f.get("degrees", ()) if "year" in d)
+
+
+def _degree_labs(f: Fact) -> str:
+    return ", ".join(f"{d['lab']} ({d['degree']})" for d in f.get("degrees", ()) if "lab" in d)
 
 
 def when(fact: Fact) -> str:
@@ -170,7 +227,7 @@ def when(fact: Fact) -> str:
 
 
 def _detail_fields(fact: Fact) -> list[tuple[str, str]]:
-    skip = {"id", "category", "text", "source"}
+    skip = {"id", "category", "text", "source", "conflicts_with"}
     keys = [k for k in _DETAIL_ORDER if k in fact] + [k for k in fact if k not in skip and k not in _DETAIL_ORDER]
     return [(k.replace("_", " "), value_text(fact[k])) for k in keys]
 
@@ -251,26 +308,81 @@ def people(persons: Sequence[Fact]) -> None:
     _console().print(table)
 
 
-def search_results(results: Sequence[dict[str, Any]]) -> None:
-    """Results are facts with 'score' and, beside them, the spans matched in their text."""
+def _other_side(other: Fact, fact_set: FactSet) -> str:
+    """What a disagreeing fact says, briefly, with its source: its figure if it has one."""
+    said = count_text(other) if "count" in other else other["text"]
+    return f"{said} ({source_text(fact_set.source(other))}; {other['id']})"
+
+
+def _disagreement(f: Fact, fact_set: FactSet) -> str:
+    return "; ".join(_other_side(o, fact_set) for o in fact_set.conflicts(f))
+
+
+def search_results(outcome: Outcome, answer: Sequence[Fact], fact_set: FactSet) -> None:
+    """Ranked results; on a terminal, a question's answer first. In a pipe, one line per
+    result: score, id, category, text, and a fifth field when other sources disagree."""
+    results = outcome.results
     if not use_rich():
         for r in results:
-            f = r["fact"]
-            _plain(f"{r['score']:g}", f["id"], f["category"], f["text"])
+            f = r.fact
+            disagreement = _disagreement(f, fact_set)
+            extra = [f"disagrees: {disagreement}"] if disagreement else []
+            _plain(f"{r.score:g}", f["id"], f["category"], f["text"], *extra)
         return
+    if not results:
+        return
+    from rich.table import Table
+
+    console = _console()
+    if outcome.query.corrected:
+        read_as = ", ".join(f"{typed} → {meant}" for typed, meant in outcome.query.corrected.items())
+        console.print(_text(f"Read as: {read_as}", "dim"))
+    lines = answer_lines(outcome.query.intent, answer, fact_set)
+    if lines:
+        lead = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+        lead.add_column(style="bold green", no_wrap=False)
+        lead.add_column(style="dim", ratio=1, overflow="fold")
+        for headline, where in lines:
+            lead.add_row(_text(headline), _text(where))
+        console.print(_text("Answer", "bold"))
+        console.print(lead)
+        console.print()
     narrow = _narrow()
     table = _table(
         ("#", {"justify": "right"}),
         ("score", {"justify": "right"}),
-        _id_column(r["fact"]["id"] for r in results),
+        _id_column(r.fact["id"] for r in results),
         *([] if narrow else [_CATEGORY]),
         _TEXT,
     )
     for rank, r in enumerate(results, 1):
-        f = r["fact"]
+        f = r.fact
         category = [] if narrow else [_text(f["category"])]
-        table.add_row(str(rank), f"{r['score']:g}", _text(f["id"]), *category, _highlighted(f["text"], r["spans"]))
+        cell = _highlighted(f["text"], r.spans)
+        for other in fact_set.conflicts(f):
+            cell.append(f"\ndisagrees: {safe(_other_side(other, fact_set))}", style="italic")
+        table.add_row(str(rank), f"{r.score:g}", _text(f["id"]), *category, cell)
+    console.print(table)
+
+
+def sources(rows: Sequence[dict[str, Any]]) -> None:
+    """Each source with how many facts cite it."""
+    if not use_rich():
+        for s in rows:
+            _plain(s["id"], s["title"], s.get("kind", ""), s["facts"])
+        return
+    table = _table(
+        _id_column(s["id"] for s in rows),
+        ("title", {"ratio": 2, "style": "bold"}),
+        ("kind", {"ratio": 1}),
+        ("facts", {"justify": "right"}),
+    )
+    for s in rows:
+        table.add_row(_text(s["id"]), _text(s["title"]), _text(s.get("kind", "")), str(s["facts"]))
     _console().print(table)
+    notes = [(s["id"], s["note"]) for s in rows if s.get("note")]
+    for source_id, note in notes:
+        _console().print(_text(f"{source_id}: {note}", "dim"))
 
 
 def bookmarks(items: Sequence[dict[str, Any]]) -> None:
@@ -294,16 +406,21 @@ def bookmarks(items: Sequence[dict[str, Any]]) -> None:
 # Single records -------------------------------------------------------------
 
 
-def fact(f: Fact, related: Iterable[Fact] = ()) -> None:
-    """One fact in full, and optionally the facts that mention it."""
+def fact(f: Fact, fact_set: FactSet, related: Iterable[Fact] = ()) -> None:
+    """One fact in full with its source, the facts that disagree with it, and optionally
+    the facts that mention it."""
     related = list(related)
+    source = fact_set.source(f)
+    others = fact_set.conflicts(f)
     if not use_rich():
         _plain("id:", f["id"])
         _plain("category:", f["category"])
         _plain("text:", f["text"])
         for label, value in _detail_fields(f):
             _plain(f"{label}:", value)
-        _plain("source:", source_text(f))
+        _plain("source:", source_details(source))
+        for o in others:
+            _plain("disagrees:", o["id"], o["text"], source_text(fact_set.source(o)))
         for r in related:
             _plain("mentioned in:", r["id"], r["text"])
         return
@@ -316,7 +433,11 @@ def fact(f: Fact, related: Iterable[Fact] = ()) -> None:
     details.add_column()
     for label, value in _detail_fields(f):
         details.add_row(label, _text(value))
-    details.add_row("source", _text(source_text(f), "dim"))
+    details.add_row("source", _text(source_details(source), "dim"))
+    for o in others:
+        other = _text(o["text"], "italic")
+        other.append(f"\n{safe(source_text(fact_set.source(o)))}; {safe(o['id'])}", style="dim")
+        details.add_row(_text("disagrees", "bold yellow"), other)
     title = _text(f.get("name") or f["id"], "bold")
     title.append("  " + safe(f["id"]) + " · " + safe(f["category"]), style="dim")
     parts: list[Any] = [_text(f["text"]), "", details]

@@ -1,339 +1,462 @@
-"""Finding facts: by name (people, areas), by id with suggestions, and fuzzy search over all.
+"""Search: rank facts by how much of a question they answer, or answer nothing.
 
-Exact ids and exact names are answered without rapidfuzz; it is imported only when
-a fuzzy pass is needed. Text is folded once (text.fold) and never per comparison.
-
-Ranking (see README, "How search ranks"):
-1. Candidates, in C: for each content word of the query, rapidfuzz's partial_ratio
-   against every fact's folded text finds the facts that contain it or something
-   close. How many facts a word hits gives its weight (rare words count more), so
-   "mila", which every fact mentions, cannot drown "established".
-2. Scoring, for the best candidates: each query word takes its best match among the
-   fact's words (exact 1.0, a word it begins 0.9, a typo by fuzz.ratio at most 0.95
-   times its similarity), weighed by the field it is in: names, aliases and ids
-   count most, and more the more of that name the query covers; then tags; then the
-   text. The score is the weighted share of the query matched, 0 to 100.
+How a query is scored (README, "Search"):
+1. query.parse reads the intent (who, when, count, where, what) and the terms;
+   each term carries its forms: English stems of what was typed, its French stem
+   (cognates), and its vocabulary group's terms (synonyms, French).
+2. A term no fact contains may be a typo: the closest fact or vocabulary word
+   by edit distance, if close enough for its length, stands in for it. A word is
+   never "corrected" into another word the query already uses.
+3. Each term weighs by how rare it is among the facts (a word every fact has,
+   "mila", weighs little). A fact's score is the weighted share of the terms it
+   contains, each by its best form and field (names 1.0, tags 0.95, text 0.9;
+   forms: the word 1.0, a synonym or cognate 0.9, a typo less).
+4. The intent ranks facts that can answer it first: people for who, dated facts
+   for when, counted facts for how many, placed facts for where, the fact named
+   X for "what is X"; others keep 80% of their score.
+5. A fact must contain at least one term that is not everywhere, or be named by
+   the query; below --min-score it is dropped. What is left may be nothing: then
+   the outcome says which words no fact contains.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mila_cli.text import fold, word_spans, words
+from mila_cli.language import compounds, stem_en, stem_map_en, tokens
+from mila_cli.query import Query, Term, read
+from mila_cli.text import fold
+from mila_cli.vocabulary import Phrase, Vocabulary
+
+if TYPE_CHECKING:
+    from mila_cli.facts import FactSet
 
 Fact = dict[str, Any]
 
-DEFAULT_MIN_SCORE = 50.0
+DEFAULT_MIN_SCORE = 60.0
 DEFAULT_LIMIT = 10
-MAX_QUERY_WORDS = 32  # only the first words of a very long query count
-_CANDIDATES = 200  # facts scored in full, at most
-
-# Words that say what kind of answer is wanted, not what it is about.
-STOP_WORDS = frozenset(
-    {
-        "a",
-        "about",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "de",
-        "des",
-        "did",
-        "do",
-        "does",
-        "du",
-        "et",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "in",
-        "is",
-        "it",
-        "its",
-        "la",
-        "le",
-        "les",
-        "me",
-        "of",
-        "on",
-        "or",
-        "tell",
-        "that",
-        "the",
-        "this",
-        "there",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "with",
-        "many",
-        "much",
-    }
+# A fact that is not the kind of answer asked for keeps this share of its score: a
+# "when" is answered by a date or not at all, a "where" mostly by a place.
+INTENT_MISS = {"when": 0.0, "count": 0.0, "where": 0.7, "who": 0.8, "what": 0.9}
+# Words that give a quantity without a figure: "hundreds of papers" answers "how many".
+_QUANTITIES = frozenset(
+    "hundreds thousands dozens many numerous several centaines milliers dizaines nombreux nombreuses plusieurs".split()
 )
-
-# Field weights: a match in a name says more than one in passing in the text.
-_NAME, _TAG, _TEXT, _CATEGORY = 1.0, 0.95, 0.85, 0.8
-
-
-def content_words(folded_query: str) -> list[str]:
-    """The query's words without stop words, deduplicated; a query of only stop
-    words ("the", "who") has nothing to look for."""
-    all_words = list(dict.fromkeys(words(folded_query)))[:MAX_QUERY_WORDS]
-    return [w for w in all_words if w not in STOP_WORDS]
+RELATIVE = 0.7  # results scoring under this share of the best are noise beside it
+_NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
+_FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
+_CANDIDATES = 400  # facts scored in full from a large set
+_WORD = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
 
 
-def names_of(fact: Fact) -> list[str]:
-    """Every name a fact answers to: name, aliases, and its id read as words."""
-    out = [fact["id"].replace("-", " ")]
-    if "name" in fact:
-        out.append(fact["name"])
-    out.extend(fact.get("aliases", []))
-    return out
+class _Field:
+    """One field of a fact (a name, a tag, the text) as stems, weighed by what it is."""
+
+    __slots__ = ("stems", "stemset", "weight")
+
+    def __init__(self, weight: float, stems: list[str], extra: Iterable[str] = ()) -> None:
+        self.weight = weight
+        self.stems = stems
+        self.stemset = {*stems, *extra}
+
+    def quality(self, term: Term) -> float:
+        """How well this field holds the term: its best form found here, times the field's weight."""
+        single = term.single
+        best = max((single[s] for s in self.stemset & single.keys()), default=0.0)
+        for form, quality in term.multi.items():
+            if quality > best and form[0] in self.stemset and _contains(self.stems, form):
+                best = quality
+        return best * self.weight
 
 
-# Name lookups ---------------------------------------------------------------
+class _Analysed:
+    """A fact as search sees it: its fields, its names, its words, where its text's words are."""
+
+    __slots__ = ("content", "fields", "names", "spans", "text")
+
+    def __init__(self, fields: list[_Field], text: _Field, spans: list[tuple[int, int]], names: int) -> None:
+        self.fields = fields
+        self.text = text
+        self.spans = spans
+        self.names = [frozenset(f.stems) for f in fields[:names]]
+        self.content: set[str] = set().union(*(f.stemset for f in fields))
 
 
-def find_named(query: str, facts: Sequence[Fact]) -> Fact | None:
-    """The fact a person means by a name, an alias or an id: case-, accent- and typo-insensitive.
-
-    Tried in order, the first that answers wins: the exact id; an exact name; a
-    name containing every query word (bengio, joelle); one whose words the query
-    words begin; then the closest name by typo distance (benjio, goodfelow).
-    """
-    for fact in facts:
-        if fact["id"] == query:
-            return fact
-    folded = fold(query).strip()
-    qwords = words(folded)
-    if not qwords:
-        return None
-    named = [(fact, [words(fold(n)) for n in names_of(fact)]) for fact in facts]
-    tests: list[Callable[[list[str]], bool]] = [
-        lambda name: name == qwords,
-        lambda name: all(w in name for w in qwords),
-        lambda name: all(any(n.startswith(w) for n in name) for w in qwords),
-    ]
-    for test in tests:
-        for fact, names in named:
-            if any(test(name) for name in names):
-                return fact
-    return _closest_name(qwords, named)
-
-
-def _closest_name(qwords: list[str], named: list[tuple[Fact, list[list[str]]]]) -> Fact | None:
-    from rapidfuzz import fuzz
-
-    best: tuple[float, Fact] | None = None
-    for fact, names in named:
-        for name in names:
-            if not name:
-                continue
-            # Each query word against its closest word of the name, and the whole
-            # against the whole; the better of the two.
-            per_word = sum(max(fuzz.ratio(w, n) for n in name) for w in qwords) / len(qwords)
-            whole = fuzz.ratio(" ".join(qwords), " ".join(name))
-            score = max(per_word, whole)
-            if score >= 75 and (best is None or score > best[0]):
-                best = (score, fact)
-    return best[1] if best else None
-
-
-def closest(query: str, labels: Sequence[str], limit: int = 3) -> list[str]:
-    """The labels nearest to query, for 'did you mean' hints; case and accents ignored."""
-    if not labels or not query.strip():
-        return []
-    from rapidfuzz import fuzz, process
-
-    folded = [fold(label) for label in labels]
-    hits = process.extract(fold(query)[:200], folded, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
-    seen: list[str] = []
-    for _, _, index in hits:
-        if labels[index] not in seen:
-            seen.append(labels[index])
-    return seen[:limit]
-
-
-def mentions(subject: Fact, facts: Iterable[Fact]) -> list[Fact]:
-    """Other facts whose text, tags or aliases mention one of subject's names as words."""
-    phrases = [words(fold(n)) for n in names_of(subject)[1:]] or [words(fold(names_of(subject)[0]))]
-    phrases = [p for p in phrases if p]
-    found = []
-    for fact in facts:
-        if fact["id"] == subject["id"]:
-            continue
-        haystacks = [fact["text"], *fact.get("tags", []), *fact.get("aliases", []), fact.get("name", "")]
-        fact_words = [words(fold(h)) for h in haystacks if h]
-        if any(_contains(hay, phrase) for hay in fact_words for phrase in phrases):
-            found.append(fact)
-    return found
-
-
-def _contains(hay: list[str], phrase: list[str]) -> bool:
+def _contains(hay: list[str], phrase: Phrase) -> bool:
     n = len(phrase)
-    return any(hay[i : i + n] == phrase for i in range(len(hay) - n + 1))
+    first = phrase[0]
+    return any(hay[i] == first and tuple(hay[i : i + n]) == phrase for i in range(len(hay) - n + 1))
 
 
-# Full search ----------------------------------------------------------------
+def _names_of(fact: Fact) -> list[str]:
+    return [fact["id"].replace("-", " "), *_strings(fact.get("name")), *_strings(fact.get("aliases"))]
+
+
+def _parts(fact: Fact) -> tuple[list[tuple[float, list[str], list[str]]], list[tuple[int, int]]]:
+    """A fact's fields as (weight, folded words, joined compounds), the text among them
+    with the spans of its words in the original text (for highlighting)."""
+    parts = []
+    for weight, values in ((_NAME, _names_of(fact)), (_TAG, _strings(fact.get("tags")))):
+        for value in values:
+            folded = fold(value)
+            parts.append((weight, tokens(folded), compounds(folded)))
+    found = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(fact["text"])]
+    spans = [(a, b) for a, b, _ in found]
+    parts.append((_TEXT, [tokens(w)[0] for _, _, w in found], compounds(fold(fact["text"]))))
+    extra = [*_strings(fact.get("roles")), *_strings(fact.get("place")), *_strings(fact.get("count_of"))]
+    for degree in fact.get("degrees", ()):
+        if isinstance(degree, dict):
+            extra += [str(v) for v in degree.values()]
+    if extra:
+        folded = fold(" ; ".join(extra))
+        parts.append((_TEXT, tokens(folded), compounds(folded)))
+    return parts, spans
 
 
 class Result:
     """One fact found, its score (0-100), and the matched words' spans in its text."""
 
-    __slots__ = ("fact", "score", "spans")
+    __slots__ = ("fact", "fits", "index", "score", "spans")
 
-    def __init__(self, fact: Fact, score: float, spans: list[tuple[int, int]]) -> None:
+    def __init__(self, fact: Fact, score: float, *, fits: bool = False, index: int = -1) -> None:
         self.fact = fact
         self.score = score
-        self.spans = spans
+        self.fits = fits  # it is the kind of answer the question asks for
+        self.index = index  # its place in the index's facts
+        self.spans: list[tuple[int, int]] = []
+
+
+class Outcome:
+    """What a search found, and what it understood of the query."""
+
+    __slots__ = ("query", "results", "unknown")
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.results: list[Result] = []
+        self.unknown: list[str] = []  # terms no fact contains, even through the vocabulary or a typo
+
+
+def fits(fact: Fact, intent: str | None) -> bool:
+    """Whether a fact is the kind of answer a question of this intent asks for."""
+    if intent == "who":
+        return "roles" in fact or fact["category"] == "people"
+    if intent == "when":
+        return "year" in fact or any("year" in d for d in fact.get("degrees", ()) if isinstance(d, dict))
+    if intent == "count":
+        return "count" in fact or not _QUANTITIES.isdisjoint(tokens(fold(fact["text"])))
+    if intent == "where":
+        return "place" in fact or any("lab" in d for d in fact.get("degrees", ()) if isinstance(d, dict))
+    return True
 
 
 class SearchIndex:
-    """Folded text of every fact, built once per run, searched as often as asked."""
+    """Facts analysed for search once per run, searched as often as asked. A small set
+    (the bundled facts with a pack or two) is analysed whole on the first search; of a
+    large one, only the facts whose text holds some form of a query's terms."""
 
-    def __init__(self, facts: Sequence[Fact]) -> None:
+    def __init__(
+        self,
+        facts: Sequence[Fact],
+        vocabulary: Vocabulary,
+        conflicts: Callable[[Fact], list[Fact]] | None = None,
+    ) -> None:
         self.facts = facts
-        self.docs = [fold(" ".join([*names_of(f), *f.get("tags", []), f["category"], f["text"]])) for f in facts]
-        self._fields: dict[int, list[tuple[float, bool, list[str]]]] = {}
-        self._text_words: dict[int, list[tuple[int, int, str]]] = {}
+        self.vocabulary = vocabulary
+        self.conflicts = conflicts or (lambda fact: [])
+        self._analysed: dict[int, _Analysed] = {}
+        self._prepared: list[dict[str, Any]] = []  # analyses of the first facts, made ahead of time
+        self._postings: dict[str, list[int]] = {}  # stem -> the analysed facts that use it
+        self._named: dict[frozenset[str], list[int]] = {}  # a name's stems -> the facts it names
+        self._stop_stems = set(stem_map_en(vocabulary.stopwords).values()) | vocabulary.stopwords
+        self._corpus_words: set[str] | None = None
+        self._docs: tuple[str, list[int]] | None = None
+
+    # Facts as search sees them ------------------------------------------------
+
+    def _fact(self, index: int) -> _Analysed:
+        """A fact as search sees it (analysed, or built from its prepared analysis)."""
+        analysed = self._analysed.get(index)
+        if analysed is None:
+            data = self._prepared[index]
+            fields = [_Field(w, stems, extra) for w, stems, extra in data["fields"]]
+            spans = [(a, b) for a, b in data["spans"]]
+            analysed = _Analysed(fields, fields[data["text"]], spans, data["names"])
+            analysed.content -= self._stop_stems
+            self._analysed[index] = analysed
+        return analysed
+
+    def _analyse(self, indices: Iterable[int]) -> None:
+        """Analyse facts not analysed yet, stemming all their words in one call."""
+        todo = [i for i in indices if i not in self._analysed and i >= len(self._prepared)]
+        if not todo:
+            return
+        parts = {i: _parts(self.facts[i]) for i in todo}
+        words = {w for fields, _ in parts.values() for _, folded, joined in fields for w in (*folded, *joined)}
+        stems = stem_map_en(words)
+        for index, (fields, spans) in parts.items():
+            built = [
+                _Field(weight, [stems.get(w, w) for w in folded], [stems.get(w, w) for w in joined])
+                for weight, folded, joined in fields
+            ]
+            names = len(_names_of(self.facts[index]))
+            text = built[names + len(_strings(self.facts[index].get("tags")))]
+            self._store(index, _Analysed(built, text, spans, names))
+
+    def analyse_all(self) -> None:
+        self._analyse(range(len(self.facts)))
+
+    def exported(self, index: int) -> dict[str, Any]:
+        """A fact's analysis as plain data (mila_cli.prepared keeps it for the bundled facts)."""
+        analysed = self._fact(index)
+        return {
+            "fields": [[f.weight, f.stems, sorted(f.stemset - set(f.stems))] for f in analysed.fields],
+            "text": analysed.fields.index(analysed.text),
+            "names": len(analysed.names),
+            "spans": analysed.spans,
+        }
+
+    def postings(self) -> dict[str, list[int]]:
+        return self._postings
+
+    def imported(self, analyses: list[dict[str, Any]], postings: dict[str, list[int]]) -> None:
+        """Take the analyses of the first facts, and which stems they use, worked out ahead
+        of time; each fact is built from its analysis only when a search reaches it."""
+        self._prepared = analyses
+        self._postings = postings
+        for index, data in enumerate(analyses):
+            for _, stems, _ in data["fields"][: data["names"]]:
+                self._named.setdefault(frozenset(stems), []).append(index)
+
+    def _store(self, index: int, analysed: _Analysed) -> None:
+        analysed.content -= self._stop_stems
+        self._analysed[index] = analysed
+        for field in analysed.fields:
+            for stem in field.stemset:
+                self._postings.setdefault(stem, []).append(index)
+        for name in analysed.names:
+            self._named.setdefault(name, []).append(index)
+
+    def words(self) -> set[str]:
+        """Every folded word of every fact (and its hyphen-free compounds): what a typo may mean."""
+        if self._corpus_words is None:
+            text, _ = self._joined()
+            self._corpus_words = set(tokens(text)) | set(compounds(text))
+        return self._corpus_words
+
+    def has(self, word: str) -> bool:
+        """Whether some fact uses this word or another form of it (founders for founded)."""
+        if len(self.facts) > _FULL_SCAN:  # a large set: look in its text rather than list its words
+            text, _ = self._joined()
+            return _find_word(text, word) >= 0 or _find_word(text, stem_en(word)) >= 0
+        self._analyse(range(len(self.facts)))
+        return stem_en(word) in self._postings or word in self.words()
+
+    def _joined(self) -> tuple[str, list[int]]:
+        """All facts' searchable text, folded, in one string, and where each fact starts."""
+        if self._docs is None:
+            parts = []
+            starts = []
+            position = 0
+            for fact in self.facts:
+                values = [
+                    *_names_of(fact),
+                    *_strings(fact.get("tags")),
+                    fact["text"],
+                    *_strings(fact.get("roles")),
+                    *_strings(fact.get("place")),
+                ]
+                doc = fold(" | ".join(values))
+                starts.append(position)
+                parts.append(doc)
+                position += len(doc) + 1
+            self._docs = ("\n".join(parts), starts)
+        return self._docs
+
+    # Searching ----------------------------------------------------------------
 
     def search(
         self,
-        query: str,
+        text: str,
         *,
         limit: int = DEFAULT_LIMIT,
         category: str | None = None,
         min_score: float = DEFAULT_MIN_SCORE,
-    ) -> list[Result]:
-        qwords = content_words(fold(query))
-        if not qwords or not self.facts:
-            return []
-        weights, candidates = self._candidates(qwords, category)
-        results = []
-        for index in candidates:
-            score, spans = self._score(index, qwords, weights)
-            score = round(score, 1)
-            if score >= min_score and score > 0:
-                results.append(Result(self.facts[index], score, spans))
-        # Best first; a stable sort keeps load order among equals.
-        results.sort(key=lambda r: -r.score)
-        return results[:limit]
-
-    def _candidates(self, qwords: list[str], category: str | None) -> tuple[list[float], list[int]]:
-        from rapidfuzz import fuzz, process
-
+    ) -> Outcome:
+        query = read(text, self.vocabulary, self)
+        outcome = Outcome(query)
+        if not self.facts or (not query.terms and not query.subject):
+            return outcome
+        candidates = self._candidate_pool(query)
+        self._analyse(candidates)
+        pool = set(candidates)
+        hits = [self._term_hits(t) & pool for t in query.terms]
         total = len(self.facts)
-        weights: list[float | None] = []
-        rough: dict[int, float] = {}
-        for word in qwords:
-            hits = process.extract(
-                word, self.docs, scorer=fuzz.partial_ratio, score_cutoff=_partial_cutoff(word), limit=None
-            )
-            if not hits:
-                weights.append(None)
-                continue
-            weight = math.log(1 + total / len(hits))
-            weights.append(weight)
-            for _, score, index in hits:
-                rough[index] = rough.get(index, 0.0) + weight * score
-        # A word found nowhere still counts against every fact, but no more than
-        # the least telling word that was found: it is more likely noise than rare.
-        floor = min((w for w in weights if w is not None), default=0.0)
-        final = [floor if w is None else w for w in weights]
-        if category is not None:
-            rough = {i: s for i, s in rough.items() if self.facts[i]["category"] == category}
-        best = sorted(rough, key=lambda i: (-rough[i], i))[:_CANDIDATES]
-        return final, best
-
-    def _fact_fields(self, index: int) -> list[tuple[float, bool, list[str]]]:
-        """(weight, is a name that the query can cover, folded words) for each field."""
-        cached = self._fields.get(index)
-        if cached is None:
+        weights = [_weight(total, len(h)) for h in hits]
+        everywhere = [len(h) > max(total / 2, 5) for h in hits]
+        outcome.unknown = [t.label for t, h in zip(query.terms, hits, strict=True) if not h]
+        subject = frozenset(stem_en(w) for w in query.subject)
+        whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
+        by_subject = set(self._named.get(subject, ())) & pool if subject else set()
+        named = by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
+        # Only facts that hold a telling term can answer, besides the named ones and, for
+        # a question whose kind of answer is what tells, those that hold every term.
+        reach = set().union(*(h for h, e in zip(hits, everywhere, strict=True) if not e)) | named
+        if query.intent in ("when", "count", "where") and hits:
+            reach |= set.intersection(*hits)
+        results: list[Result] = []
+        for index in sorted(reach):
             fact = self.facts[index]
-            cached = [(_NAME, True, words(fold(n))) for n in names_of(fact)]
-            cached += [(_TAG, True, words(fold(t))) for t in fact.get("tags", [])]
-            cached.append((_CATEGORY, True, words(fact["category"])))
-            self._fields[index] = cached
-        return cached
-
-    def _score(self, index: int, qwords: list[str], weights: list[float]) -> tuple[float, list[tuple[int, int]]]:
-        fact = self.facts[index]
-        text_words = self._text_words.get(index)
-        if text_words is None:
-            text_words = self._text_words[index] = word_spans(fact["text"])
-        best = [0.0] * len(qwords)
-        for weight, coverable, field_words in self._fact_fields(index):
-            matches = [_word_match(w, field_words) for w in qwords]
-            if not any(matches):
+            if category is not None and fact["category"] != category:
                 continue
-            factor = weight
-            if coverable:
-                # A name the query covers whole beats one it only touches.
-                content = [w for w in field_words if w not in STOP_WORDS] or field_words
-                covered = sum(1 for fw in content if any(_similar(q, fw) for q in qwords))
-                factor *= 0.8 + 0.2 * covered / len(content)
-            for i, m in enumerate(matches):
-                best[i] = max(best[i], m * factor)
-        spans = []
-        for start, end, folded in text_words:
-            hit = False
-            for i, q in enumerate(qwords):
-                m = _similar_score(q, folded)
-                if m:
-                    hit = True
-                    best[i] = max(best[i], m * _TEXT)
-            if hit:
-                spans.append((start, end))
-        score = 100 * sum(w * b for w, b in zip(weights, best, strict=True)) / sum(weights)
-        return score, spans
+            qualities = self._qualities(index, query.terms)
+            fit = fits(fact, query.intent) if query.intent != "what" else (not by_subject or index in by_subject)
+            miss = INTENT_MISS.get(query.intent or "", 1.0)
+            if not fit and not miss:
+                continue
+            informative = any(q > 0 and not e for q, e in zip(qualities, everywhere, strict=True))
+            # With no telling word ("where is mila"), the kind of answer asked for is what
+            # tells; but not "who": every person is at Mila.
+            answers = fit and query.intent in ("when", "count", "where") and all(qualities)
+            if not (informative or answers or index in named):
+                continue
+            coverage = sum(w * q for w, q in zip(weights, qualities, strict=True)) / (sum(weights) or 1.0)
+            score = 100.0 if index in named else 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
+            score = round(score if fit else score * miss, 1)
+            if score >= min_score and score > 0:
+                results.append(Result(fact, score, fits=fit, index=index))
+        results.sort(key=lambda r: -r.score)  # a stable sort keeps load order among equals
+        results = [r for r in results if r.score >= RELATIVE * results[0].score] if results else []
+        results = self._with_other_sides(query, results, category)[:limit]
+        for result in results:
+            result.spans = self._spans(result.index, query.terms)
+        outcome.results = results
+        return outcome
+
+    def answer(self, outcome: Outcome) -> list[Fact]:
+        """The facts that answer a question directly: the best result when it is the kind
+        of answer asked for, and for a count, every figure that disagrees with it too."""
+        if outcome.query.intent is None or not outcome.results or not outcome.results[0].fits:
+            return []
+        best = outcome.results[0].fact
+        return [best, *self.conflicts(best)] if outcome.query.intent == "count" else [best]
+
+    def _candidate_pool(self, query: Query) -> list[int]:
+        """Every fact of a small set; of a large one, the facts whose text holds some form of a term."""
+        total = len(self.facts)
+        if total <= _FULL_SCAN:
+            return list(range(total))
+        import bisect
+
+        text, starts = self._joined()
+        counts: dict[int, float] = {}
+        for term in query.terms:
+            found: set[int] = set()
+            for form in term.forms:
+                needle = form[0][:-1] if len(form[0]) > 4 else form[0]  # a stem may differ in its last letter
+                position = text.find(needle)
+                while position >= 0:
+                    if position == 0 or not text[position - 1].isalnum():
+                        found.add(bisect.bisect_right(starts, position) - 1)
+                    position = text.find(needle, position + 1)
+            weight = _weight(total, len(found))
+            for index in found:
+                counts[index] = counts.get(index, 0.0) + weight
+        named = [i for i, f in enumerate(self.facts) if f["id"] in query.subject]
+        best = sorted(counts, key=lambda i: (-counts[i], i))[:_CANDIDATES]
+        return sorted({*best, *named})
+
+    def _density(self, index: int, terms: list[Term]) -> float:
+        """The share of a fact's words that the query matched: between facts that answer
+        equally well, the one that says less besides comes first."""
+        own = self._fact(index).content
+        if not own:
+            return 0.0
+        wanted = {w for t in terms for form in t.forms for w in form}
+        return len(own & wanted) / len(own)
+
+    def _qualities(self, index: int, terms: list[Term]) -> list[float]:
+        fields = self._fact(index).fields
+        return [max((f.quality(t) for f in fields), default=0.0) for t in terms]
+
+    def _term_hits(self, term: Term) -> set[int]:
+        """The analysed facts that contain some form of a term."""
+        found: set[int] = set()
+        for form in term.forms:
+            if len(form) == 1:
+                found.update(self._postings.get(form[0], ()))
+                continue
+            having = set(self._postings.get(form[0], ())).intersection(*(self._postings.get(w, ()) for w in form[1:]))
+            found |= {i for i in having if any(_contains(f.stems, form) for f in self._fact(i).fields)}
+        return found
+
+    def _with_other_sides(self, query: Query, results: list[Result], category: str | None) -> list[Result]:
+        """For a count question, every figure that disagrees with one found comes with it."""
+        if query.intent != "count":
+            return results
+        out: list[Result] = []
+        listed = {r.fact["id"] for r in results}
+        position = {f["id"]: i for i, f in enumerate(self.facts)} if results else {}
+        for result in results:
+            out.append(result)
+            if not result.fits:
+                continue
+            for other in self.conflicts(result.fact):
+                if other["id"] not in listed and (category is None or other["category"] == category):
+                    listed.add(other["id"])
+                    out.append(Result(other, result.score, fits=True, index=position[other["id"]]))
+        return out
+
+    def _spans(self, index: int, terms: list[Term]) -> list[tuple[int, int]]:
+        """Where the text's words that matched a term are, for highlighting."""
+        analysed = self._fact(index)
+        text_field = analysed.text
+        wanted = {form[0] for t in terms for form in t.forms if len(form) == 1}
+        phrases = [form for t in terms for form in t.forms if len(form) > 1]
+        marked = [stem in wanted for stem in text_field.stems]
+        for phrase in phrases:
+            n = len(phrase)
+            for start in range(len(text_field.stems) - n + 1):
+                if tuple(text_field.stems[start : start + n]) == phrase:
+                    marked[start : start + n] = [True] * n
+        return [span for span, hit in zip(analysed.spans, marked, strict=True) if hit]
 
 
-def _partial_cutoff(word: str) -> float:
-    # Short words must appear exactly; longer ones may carry a typo or two.
-    if len(word) <= 3:
-        return 100
-    return 80 if len(word) <= 5 else 75
+def index_for(fact_set: FactSet) -> SearchIndex:
+    """The search index of a set of facts, with the bundled vocabulary and every pack's
+    own; the bundled parts come ready made when mila_cli/prepared.json still fits."""
+    from mila_cli import prepared, vocabulary
+
+    data = prepared.load()
+    if data is not None and fact_set.vocabularies == [vocabulary.bundled_path()]:
+        words = prepared.vocabulary(data)
+    else:
+        words = vocabulary.load(fact_set.vocabularies)
+    index = SearchIndex(fact_set.facts, words, fact_set.conflicts)
+    if data is not None and fact_set.bundled_count == len(data["facts"]):
+        index.imported(data["facts"], data["postings"])
+    return index
 
 
-# The same pairs recur across fields and facts (every fact says "mila"), so each is
-# worked out once per run.
-@functools.lru_cache(maxsize=1 << 16)
-def _similar_score(query_word: str, word: str) -> float:
-    """How well one query word matches one word of a fact, 0 to 1."""
-    if query_word == word:
-        return 1.0
-    if len(query_word) >= 3 and word.startswith(query_word):
-        return 0.9
-    if len(query_word) >= 4 and abs(len(query_word) - len(word)) <= 3:
-        from rapidfuzz import fuzz
-
-        ratio = fuzz.ratio(query_word, word, score_cutoff=80)
-        if ratio:
-            return 0.95 * ratio / 100
-    return 0.0
+def _find_word(text: str, word: str) -> int:
+    """Where word starts a word of text, or -1."""
+    position = text.find(word)
+    while position > 0 and text[position - 1].isalnum():
+        position = text.find(word, position + 1)
+    return position
 
 
-def _similar(query_word: str, word: str) -> bool:
-    return _similar_score(query_word, word) > 0
+def _weight(total: int, found: int) -> float:
+    """How telling a term is: rare ones count most; one found nowhere counts like the rarest."""
+    return math.log(1 + total / max(found, 1))
 
 
-def _word_match(query_word: str, field_words: list[str]) -> float:
-    return max((_similar_score(query_word, w) for w in field_words), default=0.0)
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []

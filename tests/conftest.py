@@ -17,14 +17,25 @@ from mila_cli.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = ROOT / "facts"
+SCHEMA_DIR = FACTS_DIR / "schema"
+NOT_FACT_FILES = {"sources.json", "vocabulary.json"}
+# A source any test pack may cite: the bundled folder declares it.
+SOURCE = "encyclopedia"
+
+
+def fact_files() -> list[Path]:
+    return sorted(p for p in FACTS_DIR.glob("*.json") if p.name not in NOT_FACT_FILES)
 
 
 def bundled_facts() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for path in sorted(FACTS_DIR.glob("*.json")):
-        if path.name != "schema.json":
-            out.extend(json.loads(path.read_text(encoding="utf-8")))
+    for path in fact_files():
+        out.extend(json.loads(path.read_text(encoding="utf-8")))
     return out
+
+
+def bundled_sources() -> list[dict[str, Any]]:
+    return json.loads((FACTS_DIR / "sources.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(autouse=True)

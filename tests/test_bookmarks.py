@@ -91,7 +91,7 @@ def test_plain_list_is_one_line_per_bookmark() -> None:
 def test_bookmark_whose_fact_is_gone_is_listed_as_missing(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()
-    fact = {"id": "my-lab", "category": "labs", "text": "My lab.", "source": {"title": "me"}}
+    fact = {"id": "my-lab", "category": "labs", "text": "My lab.", "source": "encyclopedia"}
     (pack / "mine.json").write_text(json.dumps([fact]), encoding="utf-8")
     assert invoke("--facts-dir", str(pack), "bookmark", "add", "my-lab").exit_code == 0
     items = _list()  # without the pack

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 import pytest
-from conftest import bundled_facts, invoke
+from conftest import bundled_facts, bundled_sources, invoke
 
 from mila_cli import __version__
 from mila_cli.cli import cli
@@ -82,14 +82,61 @@ def test_facts_json_saved_is_a_valid_fact_file(tmp_path: Any) -> None:
 # show -----------------------------------------------------------------------
 
 
-def test_show_json_is_one_object() -> None:
+def test_show_json_is_the_stored_fact() -> None:
     fact = _json("show", "lisa-founded")
-    assert fact["id"] == "lisa-founded" and fact["year"] == 1993 and fact["source"]["file"]
+    assert fact == next(f for f in bundled_facts() if f["id"] == "lisa-founded")
+    assert fact["year"] == 1993 and fact["source"] == "encyclopedia"
 
 
-def test_show_plain_names_its_source() -> None:
+def test_show_names_its_source_by_title_in_every_human_view() -> None:
     out = invoke("show", "yoshua-bengio").stdout
-    assert "Yoshua Bengio" in out and "source:\tMila (research institute)" in out
+    assert "Yoshua Bengio" in out
+    assert "source:\tMila (research institute) — encyclopedia article (001_c8d6cd5dc19df680.txt)" in out
+    drawn = invoke("show", "leading-ai-institute", env={"FORCE_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert "Core Expertise — Mila's own web page" in drawn
+
+
+def test_show_makes_the_other_side_of_a_disagreement_visible() -> None:
+    by_id = {f["id"]: f for f in bundled_facts()}
+    data = _json("show", "researchers-1200")
+    assert data["conflicts"] == [by_id["researchers-2021"]]
+    assert {k: v for k, v in data.items() if k != "conflicts"} == by_id["researchers-1200"]
+    assert "conflicts" not in _json("show", "lisa-founded")
+    lines = invoke("show", "researchers-2021").stdout.splitlines()
+    assert (
+        "disagrees:\tresearchers-1200\t" + by_id["researchers-1200"]["text"] + "\tCore Expertise — Mila's own web page"
+        in lines
+    )
+    drawn = invoke("show", "researchers-2021", env={"FORCE_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert "disagrees" in drawn and "more than 1,200 researchers" in drawn and "Core Expertise" in drawn
+
+
+# sources --------------------------------------------------------------------
+
+
+def test_sources_json_lists_each_document_with_its_fact_count() -> None:
+    rows = _json("sources")
+    assert [r["id"] for r in rows] == [s["id"] for s in bundled_sources()]
+    for row in rows:
+        assert {"id", "title", "facts"} <= set(row)
+        assert row["facts"] == sum(1 for f in bundled_facts() if f["source"] == row["id"])
+    assert sum(r["facts"] for r in rows) == len(bundled_facts())
+
+
+def test_sources_human_output_names_titles() -> None:
+    lines = invoke("sources").stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["core-expertise", "Core Expertise", "Mila's own web page"]
+    drawn = invoke("sources", env={"FORCE_COLOR": "1", "COLUMNS": "100"}).stdout
+    assert "Mila (research institute)" in drawn and "encyclopedia article" in drawn
+
+
+def test_facts_source_filters_and_an_unknown_source_is_a_usage_error() -> None:
+    rows = _json("facts", "--source", "core-expertise")
+    assert rows and all(f["source"] == "core-expertise" for f in rows)
+    assert len(rows) + len(_json("facts", "--source", "encyclopedia")) == len(bundled_facts())
+    assert _json("facts", "--source", "encyclopedia", "--category", "people")
+    result = invoke("facts", "--source", "wiki")
+    assert result.exit_code == 2 and "unknown source 'wiki'" in result.stderr and "core-expertise" in result.stderr
 
 
 def test_show_unknown_id_suggests_closest_on_stderr_only() -> None:

@@ -96,7 +96,7 @@ def test_help_text_is_one_safe_line(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "x.json").write_text(
         '[{"id": "odd", "category": "people", "name": "A\\nB\\u001b[2J", "roles": ["r"], "text": "t",'
-        ' "source": {"title": "t"}}]'
+        ' "source": "encyclopedia"}]'
     )
     (help_,) = _helps(["--facts-dir", str(folder), "people"], "odd").values()
     assert help_ is not None and "\n" not in help_ and "\x1b" not in help_

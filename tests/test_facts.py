@@ -1,4 +1,10 @@
-"""The fact base: schema validity, ids, required fields, sources, and the loader's errors."""
+"""The fact base: schema validity, ids, required fields, sources, conflict links, and the loader's errors.
+
+These tests pin the facts without the source documents (which the project never
+needs): that every source resolves, that links are symmetric, that the schemas and
+the runtime validators agree. What the facts say is audited by hand against the
+documents (README, "The facts").
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,32 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import FACTS_DIR, bundled_facts, invoke
+from conftest import FACTS_DIR, SCHEMA_DIR, bundled_facts, bundled_sources, fact_files, invoke
 
-from mila_cli import facts
+from mila_cli import facts, vocabulary
 
-SCHEMA = json.loads((FACTS_DIR / "schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((SCHEMA_DIR / "facts.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+SOURCES_VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads((SCHEMA_DIR / "sources.schema.json").read_text(encoding="utf-8"))
+)
+VOCABULARY_VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads((SCHEMA_DIR / "vocabulary.schema.json").read_text(encoding="utf-8"))
+)
 SOURCE_FILES = {"000_2f1fe0727137873a.txt", "001_c8d6cd5dc19df680.txt"}
-FACT_FILES = sorted(p for p in FACTS_DIR.glob("*.json") if p.name != "schema.json")
+FACT_FILES = fact_files()
 
 
-def test_schema_is_a_valid_json_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+@pytest.mark.parametrize("validator", [VALIDATOR, SOURCES_VALIDATOR, VOCABULARY_VALIDATOR])
+def test_schemas_are_valid_json_schemas(validator: Any) -> None:
+    jsonschema.Draft202012Validator.check_schema(validator.schema)
+
+
+def test_bundled_sources_and_vocabulary_match_their_schemas() -> None:
+    SOURCES_VALIDATOR.validate(bundled_sources())
+    vocabulary_data = json.loads((FACTS_DIR / "vocabulary.json").read_text(encoding="utf-8"))
+    VOCABULARY_VALIDATOR.validate(vocabulary_data)
+    assert vocabulary.check(vocabulary_data) is None
 
 
 @pytest.mark.parametrize("path", FACT_FILES, ids=lambda p: p.name)
@@ -35,12 +55,32 @@ def test_ids_are_unique_readable_slugs() -> None:
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) and i.isascii() for i in ids)
 
 
-def test_every_fact_names_one_of_the_two_documents() -> None:
+def test_the_two_documents_are_described_as_sources() -> None:
+    sources = bundled_sources()
+    assert {s["file"] for s in sources} == SOURCE_FILES
+    for source in sources:
+        assert source["id"] and source["title"].strip() and source["kind"].strip()
+    by_file = {s["file"]: s for s in sources}
+    assert by_file["000_2f1fe0727137873a.txt"]["title"] == "Core Expertise"
+    assert by_file["001_c8d6cd5dc19df680.txt"]["title"] == "Mila (research institute)"
+    assert by_file["001_c8d6cd5dc19df680.txt"]["kind"] == "encyclopedia article"
+
+
+def test_every_fact_cites_a_source_that_resolves_and_both_are_used() -> None:
+    ids = {s["id"] for s in bundled_sources()}
     for fact in bundled_facts():
-        assert fact["source"]["file"] in SOURCE_FILES, fact["id"]
-        assert fact["source"]["title"].strip(), fact["id"]
-    used = {f["source"]["file"] for f in bundled_facts()}
-    assert used == SOURCE_FILES
+        assert fact["source"] in ids, fact["id"]
+    assert {f["source"] for f in bundled_facts()} == ids
+
+
+def test_conflict_links_resolve_and_are_symmetric() -> None:
+    by_id = {f["id"]: f for f in bundled_facts()}
+    links = {(f["id"], other) for f in bundled_facts() for other in f.get("conflicts_with", [])}
+    assert links, "the two head counts disagree and must say so"
+    for a, b in links:
+        assert b in by_id and (b, a) in links, (a, b)
+        assert by_id[a]["source"] != by_id[b]["source"], "a disagreement is between sources"
+    assert ("researchers-1200", "researchers-2021") in links
 
 
 def test_texts_are_single_sentences_that_read_alone() -> None:
@@ -74,10 +114,13 @@ def test_the_fact_base_is_complete() -> None:
     assert (by_id["ibm-collaboration"]["year"], by_id["ibm-collaboration"]["month"]) == (2020, 12)
     assert by_id["deep-learning-textbook"]["year"] == 2016
     # Both sizes, each with its own source and date where the document gives one.
+    sources = {s["id"]: s for s in bundled_sources()}
     assert by_id["researchers-1200"]["count"] == 1200
-    assert by_id["researchers-1200"]["source"]["file"].startswith("000_")
+    assert sources[by_id["researchers-1200"]["source"]]["file"].startswith("000_")
     assert (by_id["researchers-2021"]["count"], by_id["researchers-2021"]["as_of"]) == (800, "2021")
-    assert by_id["researchers-2021"]["source"]["file"].startswith("001_")
+    assert sources[by_id["researchers-2021"]["source"]]["file"].startswith("001_")
+    # The page calls Mila a leading AI research institute; that claim is a fact too.
+    assert sources[by_id["leading-ai-institute"]["source"]]["file"].startswith("000_")
     key_areas = {f["name"] for f in bundled_facts() if f.get("group") == "key research area"}
     assert len(key_areas) == 9
     topics = {f["name"] for f in bundled_facts() if f.get("group") == "research topic"}
@@ -116,7 +159,18 @@ def test_the_fact_base_is_complete() -> None:
 def test_the_loader_reads_every_bundled_fact_in_order() -> None:
     loaded = facts.load()
     assert loaded.facts == bundled_facts()
+    assert loaded.sources == bundled_sources()
+    assert [p.name for p in loaded.vocabularies] == ["vocabulary.json"]
     assert facts.bundled_dir().resolve() == FACTS_DIR.resolve()
+
+
+def test_facts_keep_no_aliases_or_tags_that_only_search_needs() -> None:
+    """Ways of asking live in the vocabulary, not in the facts (the audit's examples)."""
+    values = {v.casefold() for f in bundled_facts() for k in ("aliases", "tags") for v in f.get(k, [])}
+    for outside in ("rl", "udem", "babyai", "wmla", "ai for science", "alumni", "how many", "medicine", "founder"):
+        assert outside not in values
+    gans = next(f for f in bundled_facts() if f["id"] == "gans")
+    assert "adversarial" not in gans["text"]
 
 
 # The runtime validator mirrors schema.json: both must give the same verdict.
@@ -126,7 +180,7 @@ GOOD: dict[str, Any] = {
     "text": "Someone.",
     "name": "Someone",
     "roles": ["a role"],
-    "source": {"title": "A document"},
+    "source": "a-document",
 }
 MUTATIONS: list[tuple[str, Any]] = [
     ("id", None),
@@ -141,10 +195,16 @@ MUTATIONS: list[tuple[str, Any]] = [
     ("text", "   "),
     ("text", 3),
     ("text", "x" * 10001),
-    ("source", "doc"),
-    ("source", {}),
-    ("source", {"title": ""}),
-    ("source", {"title": "t", "file": ""}),
+    ("source", {"title": "an inline source"}),
+    ("source", "Not A Slug"),
+    ("source", ""),
+    ("source", 5),
+    ("place", ""),
+    ("count_of", "researchers"),
+    ("conflicts_with", []),
+    ("conflicts_with", "other-fact"),
+    ("conflicts_with", ["Other"]),
+    ("conflicts_with", ["other-fact", "other-fact"]),
     ("name", ""),
     ("name", 1),
     ("roles", []),
@@ -202,6 +262,76 @@ def test_category_requirements_agree(category: str, missing: str) -> None:
     assert facts.check_fact(fact) == (missing, f"is required for a fact in category '{category}'")
 
 
+def test_runtime_refuses_a_fact_that_conflicts_with_itself() -> None:
+    # JSON Schema cannot compare an array item with another field; mila can.
+    fact = {**GOOD, "conflicts_with": ["x-fact"]}
+    assert _schema_ok(fact)
+    assert facts.check_fact(fact) == ("conflicts_with", "must name each other fact once, and not the fact itself")
+
+
+GOOD_SOURCE: dict[str, Any] = {"id": "a-doc", "title": "A document", "kind": "wiki", "url": "https://x", "note": "n"}
+SOURCE_MUTATIONS: list[tuple[str, Any]] = [
+    ("id", None),
+    ("id", "Bad Id"),
+    ("title", None),
+    ("title", ""),
+    ("title", 3),
+    ("kind", ""),
+    ("url", " "),
+    ("note", ["x"]),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), SOURCE_MUTATIONS)
+def test_source_validator_agrees_with_schema(field: str, value: Any) -> None:
+    source = copy.deepcopy(GOOD_SOURCE)
+    if value is None:
+        del source[field]
+    else:
+        source[field] = value
+    assert SOURCES_VALIDATOR.is_valid([GOOD_SOURCE]) and facts.check_source(GOOD_SOURCE) is None
+    assert not SOURCES_VALIDATOR.is_valid([source])
+    problem = facts.check_source(source)
+    assert problem is not None and problem[0] == field
+
+
+GOOD_VOCABULARY: dict[str, Any] = {
+    "stopwords": {"en": ["the"], "fr": ["le"]},
+    "questions": {"when": {"en": ["what year"], "fr": ["quand"]}},
+    "groups": [{"id": "lab", "en": ["lab", "research group"], "fr": ["labo"]}],
+}
+VOCABULARY_MUTATIONS: list[tuple[str, Any]] = [
+    ("top", []),
+    ("extra", {"group": []}),
+    ("stopwords", {"de": ["der"]}),
+    ("stopwords", {"en": ["two words"]}),
+    ("stopwords", {"en": "the"}),
+    ("questions", {"why": {"en": ["why"]}}),
+    ("questions", {"when": {"en": [""]}}),
+    ("questions", {"when": ["when"]}),
+    ("groups", {"id": "x"}),
+    ("groups", [{"id": "Bad"}]),
+    ("groups", [{"id": "x"}]),
+    ("groups", [{"id": "x", "en": []}]),
+    ("groups", [{"id": "x", "en": ["ok"], "de": ["nein"]}]),
+    ("groups", [{"id": "x", "en": [3]}]),
+    ("groups", [{"id": "x", "en": ["--"]}]),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), VOCABULARY_MUTATIONS)
+def test_vocabulary_validator_agrees_with_schema(field: str, value: Any) -> None:
+    assert VOCABULARY_VALIDATOR.is_valid(GOOD_VOCABULARY) and vocabulary.check(GOOD_VOCABULARY) is None
+    if field == "top":
+        document: Any = value
+    elif field == "extra":
+        document = {**GOOD_VOCABULARY, **value}
+    else:
+        document = {**GOOD_VOCABULARY, field: value}
+    assert not VOCABULARY_VALIDATOR.is_valid(document)
+    assert vocabulary.check(document) is not None
+
+
 def test_runtime_is_stricter_than_schema_about_whole_numbers() -> None:
     # JSON Schema counts 1993.0 as an integer; mila refuses it, so a year always
     # prints back as 1993.
@@ -224,6 +354,7 @@ def test_broken_bundled_file_is_a_one_line_error_with_exit_3(tmp_path: Path, mon
     broken = tmp_path / "facts"
     broken.mkdir()
     (broken / "a.json").write_text(json.dumps([{**GOOD, "year": "x"}]), encoding="utf-8")
+    (broken / "sources.json").write_text(json.dumps([GOOD_SOURCE]), encoding="utf-8")
     monkeypatch.setattr(facts, "bundled_dir", lambda: broken)
     result = invoke("facts")
     assert result.exit_code == 3

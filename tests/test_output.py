@@ -52,7 +52,7 @@ def test_pipe_closed_early_with_a_large_pack(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()
     many = [
-        {"id": f"n-{i}", "category": "bulk", "text": f"Fact number {i}.", "source": {"title": "t"}}
+        {"id": f"n-{i}", "category": "bulk", "text": f"Fact number {i}.", "source": "encyclopedia"}
         for i in range(20000)
     ]
     (pack / "bulk.json").write_text(json.dumps(many), encoding="utf-8")

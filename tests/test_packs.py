@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from mila_cli.cli import cli
 
-SOURCE = {"title": "My lab's notes", "url": "https://example.org/notes"}
+SOURCE = "my-notes"
+SOURCES = [{"id": SOURCE, "title": "My lab's notes", "kind": "wiki", "url": "https://example.org/notes"}]
 PERSON = {
     "id": "ada-lovelace",
     "category": "people",
@@ -41,10 +42,13 @@ AREA = {
 }
 
 
-def _pack(folder: Path, facts: Any, name: str = "pack.json") -> Path:
+def _pack(folder: Path, facts: Any, name: str = "pack.json", sources: Any = SOURCES) -> Path:
+    """A pack folder with one fact file and, unless sources is None, its sources.json."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    if sources is not None:
+        (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
     return folder
 
 
@@ -200,6 +204,7 @@ def test_packs_are_never_executed(tmp_path: Path) -> None:
 # Terminal safety --------------------------------------------------------------
 
 HOSTILE_TEXT = "[bold red]boom[/] \x1b[2J\x1b]0;pwned\x07 \u202eevil \x9b31m [link=x]y[/link]."
+HOSTILE_SOURCES = [*SOURCES, {"id": "hostile-source", "title": "\x1b]8;;http://x\x07t", "kind": "\x1b[5mk"}]
 HOSTILE = {
     "id": "hostile",
     "category": "people",
@@ -207,7 +212,7 @@ HOSTILE = {
     "name": "[b]Eve\x1b[31m",
     "roles": ["\x1b[5mblink"],
     "aliases": ["\x07bell"],
-    "source": {"title": "\x1b]8;;http://x\x07t"},
+    "source": "hostile-source",
 }
 
 
@@ -225,7 +230,11 @@ HOSTILE = {
     ],
 )
 def test_human_output_is_literal_and_inert(tmp_path: Path, args: list[str]) -> None:
-    pack = _pack(tmp_path / "p", [HOSTILE, {**EVENT, "text": HOSTILE_TEXT}, {**AREA, "name": "[i]Q\x1b[0m"}])
+    pack = _pack(
+        tmp_path / "p",
+        [HOSTILE, {**EVENT, "text": HOSTILE_TEXT}, {**AREA, "name": "[i]Q\x1b[0m"}],
+        sources=HOSTILE_SOURCES,
+    )
     invoke("--facts-dir", str(pack), "bookmark", "add", "hostile", "--note", "\x1b[2Jnote")
     for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
         result = invoke("--facts-dir", str(pack), *args, env=env)
@@ -236,7 +245,7 @@ def test_human_output_is_literal_and_inert(tmp_path: Path, args: list[str]) -> N
 
 
 def test_json_keeps_hostile_data_exact_but_escaped(tmp_path: Path) -> None:
-    pack = _pack(tmp_path / "p", [HOSTILE])
+    pack = _pack(tmp_path / "p", [HOSTILE], sources=HOSTILE_SOURCES)
     result = invoke("--facts-dir", str(pack), "show", "hostile", "--json")
     assert json.loads(result.stdout) == HOSTILE
     assert "\x1b" not in result.stdout and "\\u001b" in result.stdout and "\\u202e" in result.stdout
@@ -257,7 +266,7 @@ def test_error_messages_are_inert(tmp_path: Path) -> None:
 def test_real_terminal_shows_markup_literally_and_no_escapes(tmp_path: Path) -> None:
     if shutil.which("script") is None:
         pytest.skip("script(1) is not installed")
-    pack = _pack(tmp_path / "p", [HOSTILE])
+    pack = _pack(tmp_path / "p", [HOSTILE], sources=HOSTILE_SOURCES)
     for args in ("facts", "show hostile", "search boom", "people"):
         command = f"{shlex.quote(sys.executable)} -m mila_cli --facts-dir {shlex.quote(str(pack))} {args}"
         done = subprocess.run(
@@ -298,7 +307,7 @@ _facts = st.lists(
 def _as_facts(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, r in enumerate(raw):
-        fact = {"id": f"gen-{i}", "source": {"title": r["name"]}, **r}
+        fact = {"id": f"gen-{i}", "source": "encyclopedia", **r}
         if r["category"] == "people":
             fact["roles"] = [r["text"]]
         if r["category"] == "areas":

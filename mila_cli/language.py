@@ -1,0 +1,86 @@
+"""Words as search sees them: tokens, compounds, and English and French stems.
+
+Text is folded first (text.fold: no accents, no case). Stemming uses the Snowball
+stemmers through snowballstemmer, which runs PyStemmer's C code when it is
+installed (a dependency on CPython); it is imported on first use, so only
+search and name lookups pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# A number keeps its thousands separators out ("1,200" is one token, 1200); every
+# other run of letters or digits is a word.
+_TOKEN = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
+# Words joined by hyphens are also one word without them: auto-encoders, RL-Lab, COVID-19.
+_HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+
+
+def tokens(folded: str) -> list[str]:
+    """The words of folded text, in order; separators dropped from numbers."""
+    return [t.replace(",", "").replace(".", "") if t[0].isdigit() else t for t in _TOKEN.findall(folded)]
+
+
+def compounds(folded: str) -> list[str]:
+    """Hyphenated words written as one (autoencoders, rllab, covid19), as people also type them."""
+    return [re.sub(r"[-‐‑]", "", m) for m in _HYPHENATED.findall(folded)]
+
+
+@functools.cache
+def _stemmer(language: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(language)
+
+
+# Where Snowball joins words that this domain keeps apart: researchers are people,
+# research is what they do; to apply (to Mila) is not applied (machine learning).
+_EN_EXCEPTIONS = {
+    "researcher": "researcher",
+    "researchers": "researcher",
+    "apply": "apply",
+    "applies": "apply",
+    "applying": "apply",
+}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem_en(word: str) -> str:
+    """The English stem of a folded word: founded, founders -> found, founder."""
+    if len(word) < 3 or word.isdigit():
+        return word
+    if word in _EN_EXCEPTIONS:
+        return _EN_EXCEPTIONS[word]
+    stem: str = _stemmer("english").stemWord(word)
+    return stem
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem_fr(word: str) -> str:
+    """The French stem of a folded word: chercheurs -> chercheur. Accents are already gone,
+    which the stemmer tolerates: it was written for accented text, so a few endings
+    stem less far than they would with accents."""
+    if len(word) < 3 or word.isdigit():
+        return word
+    stem: str = _stemmer("french").stemWord(word)
+    return stem
+
+
+def stem_map_en(words: Iterable[str]) -> dict[str, str]:
+    """English stems of many words at once: one call into the stemmer, not one per word."""
+    unique = [w for w in set(words) if len(w) >= 3 and not w.isdigit()]
+    mapped = dict(zip(unique, _stemmer("english").stemWords(unique), strict=True))
+    mapped.update((w, s) for w, s in _EN_EXCEPTIONS.items() if w in mapped)
+    return mapped
+
+
+def stems_en(words: list[str]) -> tuple[str, ...]:
+    return tuple(stem_en(w) for w in words)
+
+
+def stems_fr(words: list[str]) -> tuple[str, ...]:
+    return tuple(stem_fr(w) for w in words)

@@ -1,0 +1,103 @@
+"""Finding a fact by what it is called: people and areas by name, ids by closeness.
+
+Exact ids and exact names are answered without rapidfuzz; it is imported only for
+typo distance. Text is folded once (text.fold) and never per comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from mila_cli.text import fold, words
+
+Fact = dict[str, Any]
+
+
+def names_of(fact: Fact) -> list[str]:
+    """Every name a fact answers to: name, aliases, and its id read as words."""
+    out = [fact["id"].replace("-", " ")]
+    if "name" in fact:
+        out.append(fact["name"])
+    out.extend(fact.get("aliases", []))
+    return out
+
+
+def find_named(query: str, facts: Sequence[Fact]) -> Fact | None:
+    """The fact a person means by a name, an alias or an id: case-, accent- and typo-insensitive.
+
+    Tried in order, the first that answers wins: the exact id; an exact name; a
+    name containing every query word (bengio, joelle); one whose words the query
+    words begin; then the closest name by typo distance (benjio, goodfelow).
+    """
+    for fact in facts:
+        if fact["id"] == query:
+            return fact
+    folded = fold(query).strip()
+    qwords = words(folded)
+    if not qwords:
+        return None
+    named = [(fact, [words(fold(n)) for n in names_of(fact)]) for fact in facts]
+    tests: list[Callable[[list[str]], bool]] = [
+        lambda name: name == qwords,
+        lambda name: all(w in name for w in qwords),
+        lambda name: all(any(n.startswith(w) for n in name) for w in qwords),
+    ]
+    for test in tests:
+        for fact, names in named:
+            if any(test(name) for name in names):
+                return fact
+    return _closest_name(qwords, named)
+
+
+def _closest_name(qwords: list[str], named: list[tuple[Fact, list[list[str]]]]) -> Fact | None:
+    from rapidfuzz import fuzz
+
+    best: tuple[float, Fact] | None = None
+    for fact, names in named:
+        for name in names:
+            if not name:
+                continue
+            # Each query word against its closest word of the name, and the whole
+            # against the whole; the better of the two.
+            per_word = sum(max(fuzz.ratio(w, n) for n in name) for w in qwords) / len(qwords)
+            whole = fuzz.ratio(" ".join(qwords), " ".join(name))
+            score = max(per_word, whole)
+            if score >= 75 and (best is None or score > best[0]):
+                best = (score, fact)
+    return best[1] if best else None
+
+
+def closest(query: str, labels: Sequence[str], limit: int = 3) -> list[str]:
+    """The labels nearest to query, for 'did you mean' hints; case and accents ignored."""
+    if not labels or not query.strip():
+        return []
+    from rapidfuzz import fuzz, process
+
+    folded = [fold(label) for label in labels]
+    hits = process.extract(fold(query)[:200], folded, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    seen: list[str] = []
+    for _, _, index in hits:
+        if labels[index] not in seen:
+            seen.append(labels[index])
+    return seen[:limit]
+
+
+def mentions(subject: Fact, facts: Iterable[Fact]) -> list[Fact]:
+    """Other facts whose text, tags or aliases mention one of subject's names as words."""
+    phrases = [words(fold(n)) for n in names_of(subject)[1:]] or [words(fold(names_of(subject)[0]))]
+    phrases = [p for p in phrases if p]
+    found = []
+    for fact in facts:
+        if fact["id"] == subject["id"]:
+            continue
+        haystacks = [fact["text"], *fact.get("tags", []), *fact.get("aliases", []), fact.get("name", "")]
+        fact_words = [words(fold(h)) for h in haystacks if h]
+        if any(_contains(hay, phrase) for hay in fact_words for phrase in phrases):
+            found.append(fact)
+    return found
+
+
+def _contains(hay: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(hay[i : i + n] == phrase for i in range(len(hay) - n + 1))

@@ -1,0 +1,254 @@
+"""The search vocabulary: how people phrase things, kept apart from the facts.
+
+A vocabulary file (facts/vocabulary.json, or a pack's own vocabulary.json) holds
+  stopwords  words that carry no subject, per language ("the", "de");
+  questions  the phrases that say what kind of answer is wanted (who, when, count,
+             where, what), per language;
+  groups     words and phrases that mean the same thing in this domain, in English
+             and French (founded / started / fonder / créer).
+It is search data: it widens what a query finds and is never shown as a fact.
+Files are read only when a search or a name lookup needs them, and the tables of
+stems are built on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mila_cli.errors import DataError
+from mila_cli.facts import MAX_FILE_BYTES, MAX_SLUG, VOCABULARY_FILE, bundled_dir, is_slug
+from mila_cli.language import stem_en, stem_fr, stem_map_en, stems_fr, tokens
+from mila_cli.text import fold
+
+INTENTS = ("who", "when", "count", "where", "what")
+_SINGLE_WORD = re.compile(r"[^\W_]+")
+LANGUAGES = ("en", "fr")
+_ALLOWED_KEYS = {"$schema", "description", "stopwords", "questions", "groups"}
+Phrase = tuple[str, ...]
+# Terms by their stems joined with spaces ("reinforc learn"), each with its groups.
+Tables = tuple[dict[str, list[int]], dict[str, list[int]]]
+
+
+class Group(NamedTuple):
+    id: str
+    en: tuple[str, ...]
+    fr: tuple[str, ...]
+
+
+class Vocabulary:
+    """Stop words, question phrases and synonym groups, merged from every loaded file."""
+
+    def __init__(self, stopwords: Iterable[str], cues: dict[Phrase, str], groups: Sequence[Group]) -> None:
+        self.stopwords = frozenset(stopwords)
+        self.cues = cues  # folded words of a question phrase -> intent
+        self.groups = list(groups)
+        self.longest_cue = max((len(c) for c in cues), default=0)
+        self.cue_words = frozenset(w for cue in cues for w in cue)
+        self.question_words = frozenset(cue[0] for cue in cues if len(cue) == 1)
+        self._forms: dict[int, list[Phrase]] = {}
+
+    # What the terms are as stems. Worked out on first use, or handed over ready made
+    # (mila_cli.prepared) for the bundled vocabulary.
+
+    def prefill(self, *, words: frozenset[str], tables: Tables, forms: list[list[str]], longest: int) -> None:
+        """Take derived data worked out ahead of time for exactly these groups."""
+        self.__dict__.update(words=words, _tables=tables, _form_keys=forms, longest_term=longest)
+
+    def tables(self) -> Tables:
+        return self._tables
+
+    def forms_of(self, group: int) -> list[str]:
+        return self._form_keys[group]
+
+    @functools.cached_property
+    def _tables(self) -> Tables:
+        """Every term by its English stems (how facts are indexed) and, for French terms,
+        by its French stems too; each with the groups it belongs to."""
+        english = stem_map_en(self.words)
+        by_en: dict[str, list[int]] = {}
+        by_fr: dict[str, list[int]] = {}
+        for index, french, words in self._terms:
+            if not words:
+                continue
+            _put(by_en, " ".join(english.get(w, w) for w in words), index)
+            if french:
+                _put(by_fr, " ".join(stems_fr(words)), index)
+        return by_en, by_fr
+
+    @functools.cached_property
+    def _form_keys(self) -> list[list[str]]:
+        """Each group's terms as English stems joined by spaces."""
+        forms: list[list[str]] = [[] for _ in self.groups]
+        for phrase, groups in self._tables[0].items():
+            for group in groups:
+                forms[group].append(phrase)
+        return forms
+
+    @functools.cached_property
+    def longest_term(self) -> int:
+        return max((p.count(" ") + 1 for table in self._tables for p in table), default=0)
+
+    def groups_for(self, en: Phrase, fr: Phrase) -> set[int]:
+        """The groups a phrase belongs to, by its English or its French stems. A single
+        French stem must have four letters or more: shorter ones match too much across
+        languages (visas and vise both stem to "vis")."""
+        by_en, by_fr = self._tables
+        found = set(by_en.get(" ".join(en), ()))
+        if len(fr) > 1 or (fr and len(fr[0]) >= 4):
+            found.update(by_fr.get(" ".join(fr), ()))
+        return found
+
+    def forms(self, group: int) -> list[Phrase]:
+        """Every term of a group, as English stems: what to look for in facts."""
+        cached = self._forms.get(group)
+        if cached is None:
+            cached = self._forms[group] = [tuple(key.split(" ")) for key in self._form_keys[group]]
+        return cached
+
+    @functools.cached_property
+    def _terms(self) -> list[tuple[int, bool, list[str]]]:
+        """Every term as (its group, whether it is French, its folded words)."""
+        return [
+            (index, language == "fr", tokens(fold(term)))
+            for index, group in enumerate(self.groups)
+            for language, listed in (("en", group.en), ("fr", group.fr))
+            for term in listed
+        ]
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of every term, folded: what a typo may be a typo of."""
+        return frozenset(w for _, _, words in self._terms for w in words)
+
+    @functools.cached_property
+    def _stems(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The English stems of every term's words, and the French stems of French terms' words."""
+        by_en, by_fr = self._tables
+        return frozenset(s for p in by_en for s in p.split(" ")), frozenset(s for p in by_fr for s in p.split(" "))
+
+    def knows(self, word: str) -> bool:
+        """Whether some term uses this word, or another form of it."""
+        if word in self.words:
+            return True
+        en, fr = self._stems
+        french = stem_fr(word)
+        return stem_en(word) in en or (len(french) >= 4 and french in fr)
+
+
+def _put(table: dict[str, list[int]], key: str, group: int) -> None:
+    groups = table.setdefault(key, [])
+    if group not in groups:
+        groups.append(group)
+
+
+def bundled_path() -> Path:
+    return bundled_dir() / VOCABULARY_FILE
+
+
+def load(paths: Iterable[Path]) -> Vocabulary:
+    """Merge vocabulary files in order (bundled first); a group id may appear once."""
+    stopwords: set[str] = set()
+    cues: dict[Phrase, str] = {}
+    groups: list[Group] = []
+    origins: dict[str, Path] = {}
+    for path in paths:
+        data = _read(path)
+        for language in LANGUAGES:
+            stopwords.update(fold(w) for w in data.get("stopwords", {}).get(language, ()))
+        for intent, by_language in data.get("questions", {}).items():
+            for language in LANGUAGES:
+                for phrase in by_language.get(language, ()):
+                    cues[tuple(tokens(fold(phrase)))] = intent
+        for raw in data.get("groups", ()):
+            if raw["id"] in origins:
+                raise DataError(f"duplicate vocabulary group '{raw['id']}' in {origins[raw['id']]} and {path}")
+            origins[raw["id"]] = path
+            groups.append(Group(raw["id"], tuple(raw.get("en", ())), tuple(raw.get("fr", ()))))
+    return Vocabulary(stopwords, cues, groups)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"{path}: {size} bytes is over the 64 MiB limit for a vocabulary file")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise DataError(f"{path}: JSON nested too deeply") from None
+    problem = check(data)
+    if problem is not None:
+        raise DataError(f"{path}: {problem}")
+    return data  # type: ignore[no-any-return]
+
+
+def _words_problem(value: Any, *, single: bool = False) -> str | None:
+    if not isinstance(value, list):
+        return "must be an array of strings"
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > 200:
+            return "must be an array of non-empty strings of at most 200 characters"
+        if single and not _SINGLE_WORD.fullmatch(item):
+            return f"'{item}' must be a single word (letters and digits only)"
+        if not _SINGLE_WORD.search(item):
+            return f"'{item}' has no letters or digits"
+    return None
+
+
+def check(data: Any) -> str | None:
+    """The first problem with a vocabulary document, as a message, or None. Mirrors
+    facts/schema/vocabulary.schema.json (a test holds the two to the same verdicts)."""
+    if not isinstance(data, dict):
+        return "a vocabulary file must be a JSON object"
+    unknown = sorted(set(data) - _ALLOWED_KEYS)
+    if unknown:
+        return f"unknown field '{unknown[0]}' (allowed: {', '.join(sorted(_ALLOWED_KEYS - {'$schema'}))})"
+    stopwords = data.get("stopwords", {})
+    if not isinstance(stopwords, dict) or set(stopwords) - set(LANGUAGES):
+        return "field 'stopwords' must be an object with 'en' and/or 'fr' arrays"
+    for language, words in stopwords.items():
+        if problem := _words_problem(words, single=True):
+            return f"field 'stopwords.{language}' {problem}"
+    questions = data.get("questions", {})
+    if not isinstance(questions, dict):
+        return "field 'questions' must be an object keyed by intent"
+    for intent, by_language in questions.items():
+        if intent not in INTENTS:
+            return f"field 'questions': unknown intent '{intent}' (one of: {', '.join(INTENTS)})"
+        if not isinstance(by_language, dict) or set(by_language) - set(LANGUAGES):
+            return f"field 'questions.{intent}' must be an object with 'en' and/or 'fr' arrays"
+        for language, phrases in by_language.items():
+            if problem := _words_problem(phrases):
+                return f"field 'questions.{intent}.{language}' {problem}"
+    groups = data.get("groups", [])
+    if not isinstance(groups, list):
+        return "field 'groups' must be an array"
+    seen: set[str] = set()
+    for index, group in enumerate(groups):
+        label = f"group #{index + 1}"
+        if not isinstance(group, dict):
+            return f"{label} must be an object"
+        if not is_slug(group.get("id")):
+            return f"{label}, field 'id': must be lowercase ASCII words joined by '-', at most {MAX_SLUG} characters"
+        label += f" '{group['id']}'"
+        if group["id"] in seen:
+            return f"{label}: the id is used twice"
+        seen.add(group["id"])
+        if set(group) - {"id", *LANGUAGES}:
+            return f"{label}: unknown field (allowed: id, en, fr)"
+        for language in LANGUAGES:
+            if language in group and (problem := _words_problem(group[language])):
+                return f"{label}, field '{language}' {problem}"
+        if not group.get("en") and not group.get("fr"):
+            return f"{label}: needs at least one term"
+    return None
