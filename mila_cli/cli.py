@@ -416,7 +416,17 @@ def _no_answer(app: App, text: str, outcome: Any) -> str:
     from mila_cli.names import closest
 
     unknown = outcome.unknown
-    if unknown:
+    if outcome.reason == "now":
+        reason = f"no fact can answer '{text}': the documents are undated, so they cannot say what is true now"
+        hint = "; ask without 'now' or 'today' to see what they say"
+    elif outcome.reason == "attribute":
+        words = ", ".join(f"'{w}'" for w in unknown)
+        reason = f"no fact gives {words}"
+        hint = f"; search without {words} to see what the facts say"
+    elif outcome.reason == "duration":
+        reason = f"no fact says how long anything takes ('{text}')"
+        hint = ""
+    elif unknown:
         words = ", ".join(f"'{w}'" for w in unknown)
         reason = f"no fact mentions {words}"
         near = [w for u in unknown for w in closest(u, sorted(app.index.words()), limit=2) if w not in unknown]

@@ -14,7 +14,6 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from mila_cli.errors import DataError
@@ -38,16 +37,17 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _AS_OF = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
 
 
-def bundled_dir() -> Path:
+def bundled_dir() -> str:
     """Where the bundled facts are: inside the package in a wheel, beside it in a checkout.
 
     hatchling's force-include copies the top-level facts/ into the wheel as
     mila_cli/facts; an editable install runs from the checkout, where the folder
     stays at the top level.
     """
-    here = Path(__file__).parent
-    inside = here / "facts"
-    return inside if inside.is_dir() else here.parent / "facts"
+    here = os.path.dirname(os.path.abspath(__file__))
+    inside = os.path.join(here, "facts")
+    # Plain os.path, not pathlib: importing pathlib costs milliseconds on every TAB.
+    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(here), "facts")
 
 
 def pack_dirs_from_env() -> list[str]:
@@ -66,7 +66,7 @@ class FactSet:
         facts: list[Fact],
         origins: dict[str, str],
         sources: list[Source] | None = None,
-        vocabularies: list[Path] | None = None,
+        vocabularies: list[str] | None = None,
     ) -> None:
         self.facts = facts
         self.by_id: dict[str, Fact] = {f["id"]: f for f in facts}
@@ -132,17 +132,18 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
     origins: dict[str, str] = {}
     sources: list[Source] = []
     source_origins: dict[str, str] = {}
-    vocabularies: list[Path] = []
-    folders = [(bundled_dir(), True), *((Path(d), False) for d in pack_dirs)]
+    vocabularies: list[str] = []
+    folders = [(bundled_dir(), True), *((os.fspath(d), False) for d in pack_dirs)]
     bundled_count = 0
     for folder, bundled in folders:
         for path in _json_files(folder, bundled=bundled):
-            if path.name == SOURCES_FILE:
+            name = os.path.basename(path)
+            if name == SOURCES_FILE:
                 # Packs may declare the same source again, word for word; not differently.
                 known = {s["id"]: s for s in sources}
                 fresh = [s for s in read_sources(path) if known.get(s["id"]) != s]
                 _add(fresh, "source id", path, sources, source_origins)
-            elif path.name == VOCABULARY_FILE:
+            elif name == VOCABULARY_FILE:
                 vocabularies.append(path)
             else:
                 _add(read_file(path), "id", path, facts, origins)
@@ -154,22 +155,22 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
     return fact_set
 
 
-def _json_files(folder: Path, *, bundled: bool) -> list[Path]:
+def _json_files(folder: str, *, bundled: bool) -> list[str]:
     what = "bundled facts folder" if bundled else "facts folder"
-    if not folder.exists():
+    if not os.path.exists(folder):
         raise DataError(f"{what} not found: {folder}")
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         raise DataError(f"{what} is not a folder: {folder}")
     try:
         # scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it.
         # Only files directly in the folder: the schemas live in a subfolder.
         with os.scandir(folder) as entries:
-            return sorted(folder / e.name for e in entries if e.name.endswith(".json"))
+            return sorted(os.path.join(folder, e.name) for e in entries if e.name.endswith(".json"))
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
 
 
-def _add(items: list[dict[str, Any]], what: str, path: Path, into: list[Any], origins: dict[str, str]) -> None:
+def _add(items: list[dict[str, Any]], what: str, path: str, into: list[Any], origins: dict[str, str]) -> None:
     for item in items:
         item_id = item["id"]
         if item_id in origins:
@@ -190,14 +191,21 @@ def _check_links(facts: list[Fact], origins: dict[str, str], source_origins: dic
                 raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
 
 
-def _read_json(path: Path, what: str) -> Any:
+def read_bytes(path: str, what: str) -> bytes:
+    """A file's bytes, refused unread when it is over the size limit."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             raise DataError(f"{path}: {size} bytes is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for {what}")
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_json(path: str, what: str) -> Any:
+    """A JSON file parsed, or a DataError naming the file and what is wrong with it."""
+    raw = read_bytes(path, what)
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -208,7 +216,7 @@ def _read_json(path: Path, what: str) -> Any:
         raise DataError(f"{path}: JSON nested too deeply") from None
 
 
-def _checked(path: Path, items: Any, what: str, check: Any) -> list[dict[str, Any]]:
+def _checked(path: str, items: Any, what: str, check: Any) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise DataError(f"{path}: a {what} file must be a JSON array")
     for index, item in enumerate(items):
@@ -223,17 +231,18 @@ def _checked(path: Path, items: Any, what: str, check: Any) -> list[dict[str, An
     return items
 
 
-def read_file(path: Path) -> list[Fact]:
+def read_file(path: str | os.PathLike[str]) -> list[Fact]:
     """One fact file, parsed and validated, or a DataError naming what is wrong."""
-    data = _read_json(path, "a fact file")
+    path = os.fspath(path)
+    data = read_json(path, "a fact file")
     if not isinstance(data, list):
         raise DataError(f"{path}: a fact file must be a JSON array of facts")
     return _checked(path, data, "fact", check_fact)
 
 
-def read_sources(path: Path) -> list[Source]:
+def read_sources(path: str) -> list[Source]:
     """A sources.json file, parsed and validated."""
-    return _checked(path, _read_json(path, "a sources file"), "source", check_source)
+    return _checked(path, read_json(path, "a sources file"), "source", check_source)
 
 
 def check_source(source: Any) -> tuple[str, str] | None:

@@ -45,7 +45,55 @@ _EN_EXCEPTIONS = {
     "apply": "apply",
     "applies": "apply",
     "applying": "apply",
+    "opening": "opening",  # opening hours are not open source
+    "openings": "opening",
 }
+
+
+# British spellings written the American way before stemming, so that generalising
+# finds generalization and centre finds center. Endings, longest first.
+_BRITISH = (
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("iser", "izer"),
+    ("ise", "ize"),
+    ("ysing", "yzing"),
+    ("ysed", "yzed"),
+    ("yse", "yze"),
+    ("ellings", "elings"),
+    ("elling", "eling"),
+    ("elled", "eled"),
+    ("ogue", "og"),
+)
+_BRITISH_WORDS = {
+    "centre": "center",
+    "centres": "centers",
+    "centred": "centered",
+    "behaviour": "behavior",
+    "behaviours": "behaviors",
+    "colour": "color",
+    "labour": "labor",
+    "favour": "favor",
+    "honour": "honor",
+    "neighbour": "neighbor",
+    "programme": "program",
+    "programmes": "programs",
+    "fibre": "fiber",
+}
+
+
+def american(word: str) -> str:
+    """A folded English word in American spelling (British -ise, -our, -re endings)."""
+    if word in _BRITISH_WORDS:
+        return _BRITISH_WORDS[word]
+    if len(word) > 6:
+        for british, us in _BRITISH:
+            if word.endswith(british):
+                return word[: -len(british)] + us
+    return word
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -55,7 +103,7 @@ def stem_en(word: str) -> str:
         return word
     if word in _EN_EXCEPTIONS:
         return _EN_EXCEPTIONS[word]
-    stem: str = _stemmer("english").stemWord(word)
+    stem: str = _stemmer("english").stemWord(american(word))
     return stem
 
 
@@ -73,7 +121,7 @@ def stem_fr(word: str) -> str:
 def stem_map_en(words: Iterable[str]) -> dict[str, str]:
     """English stems of many words at once: one call into the stemmer, not one per word."""
     unique = [w for w in set(words) if len(w) >= 3 and not w.isdigit()]
-    mapped = dict(zip(unique, _stemmer("english").stemWords(unique), strict=True))
+    mapped = dict(zip(unique, _stemmer("english").stemWords([american(w) for w in unique]), strict=True))
     mapped.update((w, s) for w, s in _EN_EXCEPTIONS.items() if w in mapped)
     return mapped
 

@@ -10,14 +10,12 @@ it is a typo of (reinforcment), so that phrases form as if it had been typed wel
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol
 
 from mila_cli.language import stems_en, stems_fr, tokens
 from mila_cli.text import fold
 from mila_cli.vocabulary import Phrase, Vocabulary
 
-T = TypeVar("T")
 MAX_QUERY_WORDS = 32  # only the first words of a very long query count
 
 # Question words that also join clauses ("the people who run", "models that work when"):
@@ -62,7 +60,7 @@ class Term:
 class Query:
     """What a query asks: its intent, its terms, and how its words were read."""
 
-    __slots__ = ("corrected", "intent", "subject", "terms", "text")
+    __slots__ = ("asked_about", "corrected", "intent", "present", "subject", "terms", "text")
 
     def __init__(self, text: str, intent: str | None, terms: list[Term], subject: list[str]) -> None:
         self.text = text
@@ -70,6 +68,8 @@ class Query:
         self.terms = terms
         self.subject = subject  # the folded words after a "what is" phrase, for "what is X"
         self.corrected: dict[str, str] = {}  # word as typed -> the word it was read as
+        self.present = False  # it asks what is true now ("today", "currently")
+        self.asked_about: list[str] = []  # unknown words asked for as an attribute ("price of")
 
 
 class Known(Protocol):
@@ -83,68 +83,102 @@ class Known(Protocol):
 def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     """The intent and terms of a query, its unknown words mended where they can be."""
     words = tokens(fold(text))[:MAX_QUERY_WORDS]
-    words, corrected = _mend(words, vocabulary, corpus)
+    words, corrected, unknown = _mend(words, vocabulary, corpus)
     query = parse(words, vocabulary)
     query.text = text
     query.corrected = corrected
+    query.asked_about = _asked_about(words, unknown)
     return query
+
+
+# Words that tie an attribute to what it belongs to: "the price OF the book", "le
+# salaire D'un stagiaire", "mila'S budget".
+_OF = frozenset({"of", "de", "d", "du", "des"})
+
+
+def _asked_about(words: list[str], unknown: set[str]) -> list[str]:
+    """Unknown words that the query asks for as an attribute of something: "price of the
+    textbook", "mila's budget". A fact about the textbook does not answer its price."""
+    found = []
+    for i, word in enumerate(words):
+        if word not in unknown:
+            continue
+        if (i + 1 < len(words) and words[i + 1] in _OF) or (i > 0 and words[i - 1] == "s"):
+            found.append(word)
+    return found
 
 
 def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     en = stems_en(words)
     fr = stems_fr(words)
-    intent: str | None = None
-    subject: list[str] = []
+    intents: list[str] = []
+    present = False
     terms: list[Term] = []
+    for start, size, kind, found in _segments(words, en, fr, vocabulary):
+        if kind == "cue":
+            leading = all(w in vocabulary.stopwords for w in words[:start]) or start + size == len(words)
+            if found == "now":
+                present = True
+            elif leading or words[start] not in _INTERROGATIVES:
+                intents.append(found)
+        elif kind == "group":
+            terms.append(_grouped(words[start : start + size], en[start : start + size], found, vocabulary))
+        elif words[start] not in vocabulary.stopwords:
+            word = words[start]
+            term = Term(word, [word])
+            term.add((en[start],), EXACT)
+            if len(fr[start]) >= 4 and fr[start] != en[start]:
+                term.add((fr[start],), COGNATE)
+            terms.append(term)
+    # "what does X stand for" is a question about a name; "what is X" only when
+    # nothing more telling was asked.
+    intent = next((x for x in intents if x != "what"), intents[0] if intents else None)
+    terms = _dedupe(terms)
+    if not terms and intent in ("who", "when", "count", "where"):
+        # "what city is it in", "how many work there": a question about nothing named
+        # is about Mila, the subject of every fact here.
+        terms = [_grouped(["mila"], ("mila",), vocabulary.groups_for(("mila",), ("mila",)), vocabulary)]
+    subject = [w for t in terms for w in t.words] if intent in ("what", "expand") else []
+    query = Query(" ".join(words), intent, terms, subject)
+    query.present = present
+    return query
+
+
+def _segments(words: list[str], en: Phrase, fr: Phrase, vocabulary: Vocabulary) -> list[tuple[int, int, str, Any]]:
+    """The query cut into question phrases, vocabulary phrases and single words, so
+    that as few terms as possible remain: "work with the public sector" reads as
+    [work with] the [public sector], not [work with] [the public] [sector]."""
+    n = len(words)
+    best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)  # (cost from here on, -words in phrases)
+    choice: list[tuple[int, str, Any]] = [(1, "word", None)] * n
+    for i in range(n - 1, -1, -1):
+        options: list[tuple[float, int, str, Any]] = []  # (cost, size, kind, what it found)
+        for size in range(min(vocabulary.longest_cue, n - i), 0, -1):
+            cue = vocabulary.cues.get(tuple(words[i : i + size]))
+            if cue:
+                # A one-word cue ("year") yields to a phrase that holds it ("every year").
+                options.append((0.0 if size > 1 else 0.6, size, "cue", cue))
+        stop = words[i] in vocabulary.stopwords
+        for size in range(min(vocabulary.longest_term, n - i), 1 if stop else 0, -1):
+            groups = vocabulary.groups_for(en[i : i + size], fr[i : i + size])
+            if groups:
+                options.append((0.5 if size > 1 else 1.0, size, "group", groups))
+        if not any(kind == "cue" and size == 1 for _, size, kind, _ in options):
+            options.append((0.0 if stop else 1.0, 1, "word", None))
+        scored = []
+        for cost, size, kind, found in options:
+            rest = best[i + size]
+            scored.append(((cost + rest[0], rest[1] - (size if size > 1 else 0)), size, kind, found))
+        key, size, kind, found = min(scored, key=lambda s: (s[0], -s[1]))
+        best[i] = key
+        choice[i] = (size, kind, found)
+    out = []
     i = 0
-    while i < len(words):
-        # A question phrase, longest first ("how many" before "how").
-        cue = _longest(words, i, vocabulary.longest_cue, 1, vocabulary.cues.get)
-        if cue is not None:
-            size, found = cue
-            leading = all(w in vocabulary.stopwords for w in words[:i]) or i + size == len(words)
-            if leading or words[i] not in _INTERROGATIVES:
-                if intent is None or (intent == "what" and found != "what"):
-                    intent = found
-                if found == "what" and not subject:
-                    subject = [w for w in words[i + size :] if w not in vocabulary.stopwords]
-            i += size
-            continue
-        # A vocabulary phrase, longest first ("global warming" before "global"); a
-        # stop word alone is never a term, even one that some group lists.
-        smallest = 2 if words[i] in vocabulary.stopwords else 1
-        group = _longest(words, i, vocabulary.longest_term, smallest, _group_finder(vocabulary, en, fr, i))
-        if group is not None:
-            size, groups = group
-            terms.append(_grouped(words[i : i + size], en[i : i + size], groups, vocabulary))
-            i += size
-            continue
-        word = words[i]
-        i += 1
-        if word in vocabulary.stopwords:
-            continue
-        term = Term(word, [word])
-        term.add((en[i - 1],), EXACT)
-        if len(fr[i - 1]) >= 4 and fr[i - 1] != en[i - 1]:
-            term.add((fr[i - 1],), COGNATE)
-        terms.append(term)
-    return Query(" ".join(words), intent, _dedupe(terms), subject)
-
-
-def _longest(
-    words: list[str], start: int, longest: int, smallest: int, find: Callable[[Phrase], T | None]
-) -> tuple[int, T] | None:
-    """The longest phrase starting at start that find knows, with what it found."""
-    for size in range(min(longest, len(words) - start), smallest - 1, -1):
-        hit = find(tuple(words[start : start + size]))
-        if hit:
-            return size, hit
-    return None
-
-
-def _group_finder(vocabulary: Vocabulary, en: Phrase, fr: Phrase, start: int) -> Callable[[Phrase], set[int]]:
-    """Looks up, by their stems, the words of a phrase that starts at start."""
-    return lambda phrase: vocabulary.groups_for(en[start : start + len(phrase)], fr[start : start + len(phrase)])
+    while i < n:
+        size, kind, found = choice[i]
+        out.append((i, size, kind, found))
+        i += size
+    return out
 
 
 def _grouped(words: list[str], en: Phrase, groups: set[int], vocabulary: Vocabulary) -> Term:
@@ -169,26 +203,37 @@ def _dedupe(terms: list[Term]) -> list[Term]:
 # Mending unknown words -----------------------------------------------------------
 
 
-def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list[str], dict[str, str]]:
+def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list[str], dict[str, str], set[str]]:
+    """The words with typos mended, what was mended, and the words left unknown."""
+
     def known(word: str) -> bool:
         return (
             word in vocabulary.stopwords
             or word in vocabulary.cue_words
-            or vocabulary.knows(word)
-            or corpus.has(word)
             or word.isdigit()
+            or corpus.has(word)
+            or vocabulary.knows(word)
         )
 
     out: list[str] = []
     corrected: dict[str, str] = {}
+    unknown: set[str] = set()
     i = 0
     while i < len(words):
         word = words[i]
-        if known(word) or len(word) < 3:
+        if known(word) or len(word) < 3 or vocabulary.is_common(word):
+            # A real word that no fact uses is not a typo of one that some fact does:
+            # funds is not founds, admission is not emission.
             out.append(word)
+            if not known(word):
+                unknown.add(word)
             i += 1
             continue
-        meant = _question_typo(word, vocabulary) or _typo(word, set(words), vocabulary, corpus)
+        meant = (
+            _question_typo(word, vocabulary)
+            or _typo(word, set(words), vocabulary, corpus)
+            or _derived(word, vocabulary, corpus)
+        )
         if meant is None:
             # Two words run together (deeplearning), or one split in two (multi modal).
             split = next(
@@ -206,8 +251,9 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             out.extend(meant.split())
         else:
             out.append(word)
+            unknown.add(word)
         i += 1
-    return out, corrected
+    return out, corrected, unknown
 
 
 def _edits_allowed(word: str) -> int:
@@ -257,6 +303,25 @@ def _typo(word: str, typed: set[str], vocabulary: Vocabulary, corpus: Known) -> 
         if best is None or rank < best:
             best = rank
     return best[2] if best else None
+
+
+def _derived(word: str, vocabulary: Vocabulary, corpus: Known) -> str | None:
+    """A known word from the same root that the stemmer does not join (recognise and
+    recognition, simulator and simulation): one that shares a long beginning with it.
+    The beginning must be six letters or more and most of the shorter word, so that
+    generative is not taken for generalization."""
+    if len(word) < 6:
+        return None
+    best: tuple[int, str] | None = None
+    for known in corpus.words() | vocabulary.words:
+        shared = 0
+        for a, b in zip(word, known):
+            if a != b:
+                break
+            shared += 1
+        if shared >= 6 and shared >= 0.75 * min(len(word), len(known)) and (best is None or shared > best[0]):
+            best = (shared, known)
+    return best[1] if best else None
 
 
 def _question_typo(word: str, vocabulary: Vocabulary) -> str | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,12 +41,14 @@ DEFAULT_MIN_SCORE = 60.0
 DEFAULT_LIMIT = 10
 # A fact that is not the kind of answer asked for keeps this share of its score: a
 # "when" is answered by a date or not at all, a "where" mostly by a place.
-INTENT_MISS = {"when": 0.0, "count": 0.0, "where": 0.7, "who": 0.8, "what": 0.9}
+INTENT_MISS = {"when": 0.0, "count": 0.0, "expand": 0.0, "where": 0.75, "who": 0.7, "what": 0.9}
+_YEAR = re.compile(r"1[0-9]{3}|2[0-9]{3}")
 # Words that give a quantity without a figure: "hundreds of papers" answers "how many".
 _QUANTITIES = frozenset(
     "hundreds thousands dozens many numerous several centaines milliers dizaines nombreux nombreuses plusieurs".split()
 )
 RELATIVE = 0.7  # results scoring under this share of the best are noise beside it
+GENERIC = 1.0  # the most a generic word ("data", "models") weighs, whatever its rarity
 _NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
 _FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
 _CANDIDATES = 400  # facts scored in full from a large set
@@ -132,12 +135,13 @@ class Result:
 class Outcome:
     """What a search found, and what it understood of the query."""
 
-    __slots__ = ("query", "results", "unknown")
+    __slots__ = ("query", "reason", "results", "unknown")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self.results: list[Result] = []
         self.unknown: list[str] = []  # terms no fact contains, even through the vocabulary or a typo
+        self.reason: str | None = None  # why nothing was looked for ("now": a question about today)
 
 
 def fits(fact: Fact, intent: str | None) -> bool:
@@ -290,30 +294,62 @@ class SearchIndex:
         outcome = Outcome(query)
         if not self.facts or (not query.terms and not query.subject):
             return outcome
+        if query.present:
+            # The documents are undated: what they say is not known to be true today.
+            outcome.reason = "now"
+            return outcome
+        if query.asked_about:
+            # "The price of the textbook": no fact gives a price, whatever it says of the book.
+            outcome.reason = "attribute"
+            outcome.unknown = list(query.asked_about)
+            return outcome
+        if query.intent == "duration":
+            outcome.reason = "duration"
+            return outcome
         candidates = self._candidate_pool(query)
         self._analyse(candidates)
         pool = set(candidates)
         hits = [self._term_hits(t) & pool for t in query.terms]
         total = len(self.facts)
-        weights = [_weight(total, len(h)) for h in hits]
+        generic = self.vocabulary.generic
+        import os
+
+        unknown_w = float(os.environ.get("UNK", "4.4"))
+        weights = [
+            min(_weight(total, len(h)), GENERIC)
+            if generic.issuperset(t.words)
+            else (_weight(total, len(h)) if h else unknown_w)
+            for t, h in zip(query.terms, hits, strict=True)
+        ]
         everywhere = [len(h) > max(total / 2, 5) for h in hits]
         outcome.unknown = [t.label for t, h in zip(query.terms, hits, strict=True) if not h]
         subject = frozenset(stem_en(w) for w in query.subject)
         whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
         by_subject = set(self._named.get(subject, ())) & pool if subject else set()
+        if query.intent == "expand":
+            # "What does X stand for" is answered by a fact that gives X another name.
+            by_subject = {i for i in by_subject if len(self._fact(i).names) > 2}
         named = by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
         # Only facts that hold a telling term can answer, besides the named ones and, for
         # a question whose kind of answer is what tells, those that hold every term.
         reach = set().union(*(h for h, e in zip(hits, everywhere, strict=True) if not e)) | named
         if query.intent in ("when", "count", "where") and hits:
             reach |= set.intersection(*hits)
+        # A year asked about is a condition, not a hint: "papers in 2019" is not answered
+        # by a fact that says nothing of 2019.
+        years = [i for i, t in enumerate(query.terms) if t.literal and _YEAR.fullmatch(t.label)]
+        for position in years:
+            reach &= hits[position]
         results: list[Result] = []
         for index in sorted(reach):
             fact = self.facts[index]
             if category is not None and fact["category"] != category:
                 continue
             qualities = self._qualities(index, query.terms)
-            fit = fits(fact, query.intent) if query.intent != "what" else (not by_subject or index in by_subject)
+            if query.intent in ("what", "expand"):
+                fit = index in by_subject or (query.intent == "what" and not by_subject)
+            else:
+                fit = fits(fact, query.intent)
             miss = INTENT_MISS.get(query.intent or "", 1.0)
             if not fit and not miss:
                 continue

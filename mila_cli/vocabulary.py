@@ -14,21 +14,24 @@ stems are built on first use.
 from __future__ import annotations
 
 import functools
-import json
+import os
 import re
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from mila_cli.errors import DataError
-from mila_cli.facts import MAX_FILE_BYTES, MAX_SLUG, VOCABULARY_FILE, bundled_dir, is_slug
+from mila_cli.facts import MAX_SLUG, VOCABULARY_FILE, bundled_dir, is_slug, read_json
 from mila_cli.language import stem_en, stem_fr, stem_map_en, stems_fr, tokens
 from mila_cli.text import fold
 
-INTENTS = ("who", "when", "count", "where", "what")
+# What a question asks for; "now" marks a question about the present, whatever it asks.
+INTENTS = ("who", "when", "count", "where", "what", "expand", "duration", "now")
 _SINGLE_WORD = re.compile(r"[^\W_]+")
+# A single French stem shorter than this matches English words by accident: "visas"
+# stems to "vis" like "vise", "profit" to "prof" like "profs".
+_SHORTEST_FRENCH_STEM = 5
 LANGUAGES = ("en", "fr")
-_ALLOWED_KEYS = {"$schema", "description", "stopwords", "questions", "groups"}
+_ALLOWED_KEYS = {"$schema", "description", "stopwords", "generic", "common", "questions", "groups"}
 Phrase = tuple[str, ...]
 # Terms by their stems joined with spaces ("reinforc learn"), each with its groups.
 Tables = tuple[dict[str, list[int]], dict[str, list[int]]]
@@ -43,21 +46,43 @@ class Group(NamedTuple):
 class Vocabulary:
     """Stop words, question phrases and synonym groups, merged from every loaded file."""
 
-    def __init__(self, stopwords: Iterable[str], cues: dict[Phrase, str], groups: Sequence[Group]) -> None:
+    def __init__(
+        self,
+        stopwords: Iterable[str],
+        cues: dict[Phrase, str],
+        groups: Sequence[Group],
+        generic: Iterable[str] = (),
+    ) -> None:
         self.stopwords = frozenset(stopwords)
+        self.generic = frozenset(generic)  # words that tell little about which fact is meant
         self.cues = cues  # folded words of a question phrase -> intent
         self.groups = list(groups)
         self.longest_cue = max((len(c) for c in cues), default=0)
         self.cue_words = frozenset(w for cue in cues for w in cue)
         self.question_words = frozenset(cue[0] for cue in cues if len(cue) == 1)
         self._forms: dict[int, list[Phrase]] = {}
+        self._read_words: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None
+        self._common: frozenset[str] = frozenset()
 
     # What the terms are as stems. Worked out on first use, or handed over ready made
     # (mila_cli.prepared) for the bundled vocabulary.
 
-    def prefill(self, *, words: frozenset[str], tables: Tables, forms: list[list[str]], longest: int) -> None:
-        """Take derived data worked out ahead of time for exactly these groups."""
-        self.__dict__.update(words=words, _tables=tables, _form_keys=forms, longest_term=longest)
+    def prefill(
+        self,
+        *,
+        words: Callable[[], tuple[frozenset[str], frozenset[str]]],
+        stems: tuple[frozenset[str], frozenset[str]],
+        tables: Tables,
+        forms: list[list[str]],
+        longest: int,
+    ) -> None:
+        """Take derived data worked out ahead of time for exactly these groups; the words
+        and the common words (for typos only) are read when first asked for."""
+        self._read_words = words
+        self.__dict__.update(_stems=stems, _tables=tables, _form_keys=forms, longest_term=longest)
+
+    def stems(self) -> tuple[frozenset[str], frozenset[str]]:
+        return self._stems
 
     def tables(self) -> Tables:
         return self._tables
@@ -99,7 +124,7 @@ class Vocabulary:
         languages (visas and vise both stem to "vis")."""
         by_en, by_fr = self._tables
         found = set(by_en.get(" ".join(en), ()))
-        if len(fr) > 1 or (fr and len(fr[0]) >= 4):
+        if len(fr) > 1 or (fr and len(fr[0]) >= _SHORTEST_FRENCH_STEM):
             found.update(by_fr.get(" ".join(fr), ()))
         return found
 
@@ -121,9 +146,20 @@ class Vocabulary:
         ]
 
     @functools.cached_property
+    def _word_lists(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._read_words is not None:
+            return self._read_words()
+        return frozenset(w for _, _, words in self._terms for w in words), self._common
+
+    @property
     def words(self) -> frozenset[str]:
         """Every word of every term, folded: what a typo may be a typo of."""
-        return frozenset(w for _, _, words in self._terms for w in words)
+        return self._word_lists[0]
+
+    @property
+    def common(self) -> frozenset[str]:
+        """Everyday words, folded: real words, never taken for typos."""
+        return self._word_lists[1]
 
     @functools.cached_property
     def _stems(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -133,11 +169,17 @@ class Vocabulary:
 
     def knows(self, word: str) -> bool:
         """Whether some term uses this word, or another form of it."""
-        if word in self.words:
-            return True
         en, fr = self._stems
         french = stem_fr(word)
-        return stem_en(word) in en or (len(french) >= 4 and french in fr)
+        return stem_en(word) in en or (len(french) >= _SHORTEST_FRENCH_STEM and french in fr)
+
+    @functools.cached_property
+    def _common_stems(self) -> frozenset[str]:
+        return frozenset(stem_map_en(self.common).values())
+
+    def is_common(self, word: str) -> bool:
+        """Whether a word is an everyday word, or a form of one (supervised, of supervise)."""
+        return word in self.common or stem_en(word) in self._common_stems
 
 
 def _put(table: dict[str, list[int]], key: str, group: int) -> None:
@@ -146,20 +188,24 @@ def _put(table: dict[str, list[int]], key: str, group: int) -> None:
         groups.append(group)
 
 
-def bundled_path() -> Path:
-    return bundled_dir() / VOCABULARY_FILE
+def bundled_path() -> str:
+    return os.path.join(bundled_dir(), VOCABULARY_FILE)
 
 
-def load(paths: Iterable[Path]) -> Vocabulary:
+def load(paths: Iterable[str]) -> Vocabulary:
     """Merge vocabulary files in order (bundled first); a group id may appear once."""
     stopwords: set[str] = set()
+    generic: set[str] = set()
+    common: set[str] = set()
     cues: dict[Phrase, str] = {}
     groups: list[Group] = []
-    origins: dict[str, Path] = {}
+    origins: dict[str, str] = {}
     for path in paths:
         data = _read(path)
         for language in LANGUAGES:
             stopwords.update(fold(w) for w in data.get("stopwords", {}).get(language, ()))
+            generic.update(fold(w) for w in data.get("generic", {}).get(language, ()))
+            common.update(fold(w) for w in data.get("common", {}).get(language, ()))
         for intent, by_language in data.get("questions", {}).items():
             for language in LANGUAGES:
                 for phrase in by_language.get(language, ()):
@@ -169,23 +215,13 @@ def load(paths: Iterable[Path]) -> Vocabulary:
                 raise DataError(f"duplicate vocabulary group '{raw['id']}' in {origins[raw['id']]} and {path}")
             origins[raw["id"]] = path
             groups.append(Group(raw["id"], tuple(raw.get("en", ())), tuple(raw.get("fr", ()))))
-    return Vocabulary(stopwords, cues, groups)
+    vocabulary = Vocabulary(stopwords, cues, groups, generic)
+    vocabulary._common = frozenset(common)
+    return vocabulary
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"{path}: {size} bytes is over the 64 MiB limit for a vocabulary file")
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise DataError(f"{path}: JSON nested too deeply") from None
+def _read(path: str) -> dict[str, Any]:
+    data = read_json(path, "a vocabulary file")
     problem = check(data)
     if problem is not None:
         raise DataError(f"{path}: {problem}")
@@ -213,12 +249,13 @@ def check(data: Any) -> str | None:
     unknown = sorted(set(data) - _ALLOWED_KEYS)
     if unknown:
         return f"unknown field '{unknown[0]}' (allowed: {', '.join(sorted(_ALLOWED_KEYS - {'$schema'}))})"
-    stopwords = data.get("stopwords", {})
-    if not isinstance(stopwords, dict) or set(stopwords) - set(LANGUAGES):
-        return "field 'stopwords' must be an object with 'en' and/or 'fr' arrays"
-    for language, words in stopwords.items():
-        if problem := _words_problem(words, single=True):
-            return f"field 'stopwords.{language}' {problem}"
+    for key in ("stopwords", "generic", "common"):
+        by_language = data.get(key, {})
+        if not isinstance(by_language, dict) or set(by_language) - set(LANGUAGES):
+            return f"field '{key}' must be an object with 'en' and/or 'fr' arrays"
+        for language, words in by_language.items():
+            if problem := _words_problem(words, single=True):
+                return f"field '{key}.{language}' {problem}"
     questions = data.get("questions", {})
     if not isinstance(questions, dict):
         return "field 'questions' must be an object keyed by intent"
