@@ -17,12 +17,22 @@ from mila_cli.text import fold
 from mila_cli.vocabulary import Phrase, Vocabulary
 
 MAX_QUERY_WORDS = 32  # only the first words of a very long query count
+_LONGEST_WORD = 40  # longer "words" are not mended
 
 # Question words that also join clauses ("the people who run", "models that work when"):
 # a phrase that starts with one sets the intent only at the start or end of the query.
 _INTERROGATIVES = frozenset(
     "who whom whose when where what which how qui quand ou combien quel quelle quels quelles que qu quoi".split()
 )
+
+# Words that make "where" ask for an origin or a meeting point rather than a place.
+_NOT_A_PLACE = frozenset(
+    "come came comes originate originated originates invented born meets meet intersect intersection"
+    " vient viennent provient naît né inventé rencontre".split()
+)
+
+# Words that stand for the institute when a question names nothing else.
+_PRONOUNS = frozenset("it its there they them their here il elle ils elles y la".split())
 
 # How well a form of a term stands for what was typed.
 EXACT = 1.0  # the word itself, or another form of it (founders for founded)
@@ -133,10 +143,14 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     # "what does X stand for" is a question about a name; "what is X" only when
     # nothing more telling was asked.
     intent = next((x for x in intents if x != "what"), intents[0] if intents else None)
+    if intent == "where" and not _NOT_A_PLACE.isdisjoint(words):
+        # "where did GANs come from", "where neuroscience meets AI": an origin or a
+        # meeting point, not a place to find on a map.
+        intent = None
     terms = _dedupe(terms)
-    if not terms and intent in ("who", "when", "count", "where"):
-        # "what city is it in", "how many work there": a question about nothing named
-        # is about Mila, the subject of every fact here.
+    if not terms and intent in ("when", "count", "where") and not _PRONOUNS.isdisjoint(words):
+        # "what city is it in", "when did it open": a question about "it" that names
+        # nothing is about Mila, the subject of every fact here.
         terms = [_grouped(["mila"], ("mila",), vocabulary.groups_for(("mila",), ("mila",)), vocabulary)]
     subject = [w for t in terms for w in t.words] if intent in ("what", "expand") else []
     query = Query(" ".join(words), intent, terms, subject)
@@ -221,6 +235,11 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
     i = 0
     while i < len(words):
         word = words[i]
+        if len(word) > _LONGEST_WORD:
+            out.append(word)  # no real word is this long: nothing to mend, and mending it would be slow
+            unknown.add(word)
+            i += 1
+            continue
         if known(word) or len(word) < 3 or vocabulary.is_common(word):
             # A real word that no fact uses is not a typo of one that some fact does:
             # funds is not founds, admission is not emission.
@@ -291,12 +310,12 @@ def _typo(word: str, typed: set[str], vocabulary: Vocabulary, corpus: Known) -> 
     from rapidfuzz.distance import OSA
     from rapidfuzz.process import extract
 
-    choices = list(corpus.words() | vocabulary.words)
+    choices = list(corpus.words() | vocabulary.words | vocabulary.stopwords)
     limit = _edits_allowed(word)
     best: tuple[int, int, str] | None = None
     for candidate, distance, _ in extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=12):
-        if candidate in typed or candidate in vocabulary.stopwords or len(candidate) < 3:
-            continue  # never turn one word of the query into another, or into nothing
+        if candidate in typed or len(candidate) < 3:
+            continue  # never turn one word of the query into another
         if len(word) <= 5 and not _short_typo(word, candidate):
             continue
         rank = (int(distance), -len(candidate), candidate)
@@ -315,7 +334,7 @@ def _derived(word: str, vocabulary: Vocabulary, corpus: Known) -> str | None:
     best: tuple[int, str] | None = None
     for known in corpus.words() | vocabulary.words:
         shared = 0
-        for a, b in zip(word, known):
+        for a, b in zip(word, known, strict=False):
             if a != b:
                 break
             shared += 1

@@ -439,7 +439,7 @@ def fact(f: Fact, fact_set: FactSet, related: Iterable[Fact] = ()) -> None:
         other.append(f"\n{safe(source_text(fact_set.source(o)))}; {safe(o['id'])}", style="dim")
         details.add_row(_text("disagrees", "bold yellow"), other)
     title = _text(f.get("name") or f["id"], "bold")
-    title.append("  " + safe(f["id"]) + " · " + safe(f["category"]), style="dim")
+    title.append("  " + (safe(f["id"]) + " · " if "name" in f else "") + safe(f["category"]), style="dim")
     parts: list[Any] = [_text(f["text"]), "", details]
     console = _console()
     console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))

@@ -1,28 +1,32 @@
 """Search: rank facts by how much of a question they answer, or answer nothing.
 
 How a query is scored (README, "Search"):
-1. query.parse reads the intent (who, when, count, where, what) and the terms;
-   each term carries its forms: English stems of what was typed, its French stem
-   (cognates), and its vocabulary group's terms (synonyms, French).
-2. A term no fact contains may be a typo: the closest fact or vocabulary word
-   by edit distance, if close enough for its length, stands in for it. A word is
-   never "corrected" into another word the query already uses.
-3. Each term weighs by how rare it is among the facts (a word every fact has,
-   "mila", weighs little). A fact's score is the weighted share of the terms it
-   contains, each by its best form and field (names 1.0, tags 0.95, text 0.9;
-   forms: the word 1.0, a synonym or cognate 0.9, a typo less).
-4. The intent ranks facts that can answer it first: people for who, dated facts
-   for when, counted facts for how many, placed facts for where, the fact named
-   X for "what is X"; others keep 80% of their score.
-5. A fact must contain at least one term that is not everywhere, or be named by
-   the query; below --min-score it is dropped. What is left may be nothing: then
-   the outcome says which words no fact contains.
+1. query.read mends typos, finds the question phrases (who, when, how many,
+   where, what is, what does X stand for) and cuts the rest into terms: vocabulary
+   phrases and words, each with its forms (English stems of what was typed, its
+   French stem, its vocabulary group's terms in both languages). Stop words go.
+2. Some questions get no answer before any fact is looked at: one about the
+   present (the documents are undated), one that asks for an attribute no fact
+   knows ("the price of the textbook"), one that asks how long something takes.
+3. Each term weighs by how rare it is among the facts: a word most facts hold
+   ("mila") weighs little, a generic one ("data", "models") at most 1, one no
+   fact holds as much as the rarest. A fact's score is the weighted share of the
+   terms it holds, each by its best form and field (names 1.0, tags 0.95, text
+   0.9; the word 1.0, a synonym or cognate 0.9, a typo's stand-in 0.85), a little
+   more for facts that say less besides.
+4. The intent: a "when" is answered by a dated fact, a "how many" by a counted
+   one, "what does X stand for" by the fact that gives X another name, or not at
+   all; who prefers people and where places (others keep 70% and 75%). When or
+   where about something that has its own fact is answered by that fact or one
+   that names it among its names or tags.
+5. A fact must hold a term that most facts do not hold, or be named by the query;
+   a year in the query must be in it; under --min-score, or under 70% of the best,
+   it is dropped. What is left may be nothing, and the outcome says why.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -52,6 +56,7 @@ GENERIC = 1.0  # the most a generic word ("data", "models") weighs, whatever its
 _NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
 _FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
 _CANDIDATES = 400  # facts scored in full from a large set
+_COMMON_FORM = 5000  # a form found at more word starts than this picks no candidates
 _WORD = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
 
 
@@ -132,6 +137,33 @@ class Result:
         self.spans: list[tuple[int, int]] = []
 
 
+class _Plan:
+    """What search works out once per query, before scoring each fact."""
+
+    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "query", "reach", "weights")
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.hits: list[set[int]] = []  # per term, the facts that hold it
+        self.weights: list[float] = []  # per term, how telling it is
+        self.everywhere: list[bool] = []  # per term, whether most facts hold it ("mila")
+        self.by_subject: set[int] = set()  # the facts named by X in "what is X"
+        self.named: set[int] = set()  # the facts the query names, as a whole or by its subject
+        self.reach: set[int] = set()  # the facts that may answer
+        self.about: list[tuple[Term, set[int]]] = []  # terms that name facts, for when and where
+
+
+def _refusal(query: Query) -> str | None:
+    """Why a query gets no answer before any fact is looked at, if it does not."""
+    if query.present:
+        return "now"  # the documents are undated: they cannot say what is true today
+    if query.asked_about:
+        return "attribute"  # "the price of the textbook": no fact gives a price
+    if query.intent == "duration":
+        return "duration"  # no fact says how long anything takes
+    return None
+
+
 class Outcome:
     """What a search found, and what it understood of the query."""
 
@@ -175,6 +207,7 @@ class SearchIndex:
         self._prepared: list[dict[str, Any]] = []  # analyses of the first facts, made ahead of time
         self._postings: dict[str, list[int]] = {}  # stem -> the analysed facts that use it
         self._named: dict[frozenset[str], list[int]] = {}  # a name's stems -> the facts it names
+        self._proper: dict[frozenset[str], list[int]] = {}  # the same, for names and aliases but not ids
         self._stop_stems = set(stem_map_en(vocabulary.stopwords).values()) | vocabulary.stopwords
         self._corpus_words: set[str] | None = None
         self._docs: tuple[str, list[int]] | None = None
@@ -232,8 +265,10 @@ class SearchIndex:
         self._prepared = analyses
         self._postings = postings
         for index, data in enumerate(analyses):
-            for _, stems, _ in data["fields"][: data["names"]]:
+            for position, (_, stems, _) in enumerate(data["fields"][: data["names"]]):
                 self._named.setdefault(frozenset(stems), []).append(index)
+                if position:  # the first name is the id read as words
+                    self._proper.setdefault(frozenset(stems), []).append(index)
 
     def _store(self, index: int, analysed: _Analysed) -> None:
         analysed.content -= self._stop_stems
@@ -241,8 +276,10 @@ class SearchIndex:
         for field in analysed.fields:
             for stem in field.stemset:
                 self._postings.setdefault(stem, []).append(index)
-        for name in analysed.names:
+        for position, name in enumerate(analysed.names):
             self._named.setdefault(name, []).append(index)
+            if position:  # the first name is the id read as words
+                self._proper.setdefault(name, []).append(index)
 
     def words(self) -> set[str]:
         """Every folded word of every fact (and its hyphen-free compounds): what a typo may mean."""
@@ -292,78 +329,19 @@ class SearchIndex:
     ) -> Outcome:
         query = read(text, self.vocabulary, self)
         outcome = Outcome(query)
-        if not self.facts or (not query.terms and not query.subject):
-            return outcome
-        if query.present:
-            # The documents are undated: what they say is not known to be true today.
-            outcome.reason = "now"
-            return outcome
-        if query.asked_about:
-            # "The price of the textbook": no fact gives a price, whatever it says of the book.
-            outcome.reason = "attribute"
+        outcome.reason = _refusal(query)
+        if outcome.reason == "attribute":
             outcome.unknown = list(query.asked_about)
+        if outcome.reason or not self.facts or not (query.terms or query.subject):
             return outcome
-        if query.intent == "duration":
-            outcome.reason = "duration"
-            return outcome
-        candidates = self._candidate_pool(query)
-        self._analyse(candidates)
-        pool = set(candidates)
-        hits = [self._term_hits(t) & pool for t in query.terms]
-        total = len(self.facts)
-        generic = self.vocabulary.generic
-        import os
-
-        unknown_w = float(os.environ.get("UNK", "4.4"))
-        weights = [
-            min(_weight(total, len(h)), GENERIC)
-            if generic.issuperset(t.words)
-            else (_weight(total, len(h)) if h else unknown_w)
-            for t, h in zip(query.terms, hits, strict=True)
-        ]
-        everywhere = [len(h) > max(total / 2, 5) for h in hits]
-        outcome.unknown = [t.label for t, h in zip(query.terms, hits, strict=True) if not h]
-        subject = frozenset(stem_en(w) for w in query.subject)
-        whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
-        by_subject = set(self._named.get(subject, ())) & pool if subject else set()
-        if query.intent == "expand":
-            # "What does X stand for" is answered by a fact that gives X another name.
-            by_subject = {i for i in by_subject if len(self._fact(i).names) > 2}
-        named = by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
-        # Only facts that hold a telling term can answer, besides the named ones and, for
-        # a question whose kind of answer is what tells, those that hold every term.
-        reach = set().union(*(h for h, e in zip(hits, everywhere, strict=True) if not e)) | named
-        if query.intent in ("when", "count", "where") and hits:
-            reach |= set.intersection(*hits)
-        # A year asked about is a condition, not a hint: "papers in 2019" is not answered
-        # by a fact that says nothing of 2019.
-        years = [i for i, t in enumerate(query.terms) if t.literal and _YEAR.fullmatch(t.label)]
-        for position in years:
-            reach &= hits[position]
-        results: list[Result] = []
-        for index in sorted(reach):
-            fact = self.facts[index]
-            if category is not None and fact["category"] != category:
-                continue
-            qualities = self._qualities(index, query.terms)
-            if query.intent in ("what", "expand"):
-                fit = index in by_subject or (query.intent == "what" and not by_subject)
-            else:
-                fit = fits(fact, query.intent)
-            miss = INTENT_MISS.get(query.intent or "", 1.0)
-            if not fit and not miss:
-                continue
-            informative = any(q > 0 and not e for q, e in zip(qualities, everywhere, strict=True))
-            # With no telling word ("where is mila"), the kind of answer asked for is what
-            # tells; but not "who": every person is at Mila.
-            answers = fit and query.intent in ("when", "count", "where") and all(qualities)
-            if not (informative or answers or index in named):
-                continue
-            coverage = sum(w * q for w, q in zip(weights, qualities, strict=True)) / (sum(weights) or 1.0)
-            score = 100.0 if index in named else 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
-            score = round(score if fit else score * miss, 1)
-            if score >= min_score and score > 0:
-                results.append(Result(fact, score, fits=fit, index=index))
+        plan = self._plan(query)
+        outcome.unknown = [t.label for t, h in zip(query.terms, plan.hits, strict=True) if not h]
+        results = []
+        for index in sorted(plan.reach):
+            if category is None or self.facts[index]["category"] == category:
+                result = self._result(index, plan)
+                if result is not None and result.score >= min_score and result.score > 0:
+                    results.append(result)
         results.sort(key=lambda r: -r.score)  # a stable sort keeps load order among equals
         results = [r for r in results if r.score >= RELATIVE * results[0].score] if results else []
         results = self._with_other_sides(query, results, category)[:limit]
@@ -371,6 +349,77 @@ class SearchIndex:
             result.spans = self._spans(result.index, query.terms)
         outcome.results = results
         return outcome
+
+    def _plan(self, query: Query) -> _Plan:
+        """What every fact's score depends on: which facts hold each term, how much each
+        term weighs, which facts the query names, and which facts can answer at all."""
+        plan = _Plan(query)
+        candidates = self._candidate_pool(query)
+        self._analyse(candidates)
+        pool = set(candidates)
+        plan.hits = [self._term_hits(t) & pool for t in query.terms]
+        total = len(self.facts)
+        generic = self.vocabulary.generic
+        plan.weights = [
+            min(_weight(total, len(h)), GENERIC) if generic.issuperset(t.words) else _weight(total, len(h))
+            for t, h in zip(query.terms, plan.hits, strict=True)
+        ]
+        plan.everywhere = [len(h) > max(total / 2, 5) for h in plan.hits]
+        subject = frozenset(stem_en(w) for w in query.subject)
+        whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
+        plan.by_subject = set(self._named.get(subject, ())) & pool if subject else set()
+        if query.intent == "expand":
+            # "What does X stand for" is answered by a fact that gives X another name.
+            plan.by_subject = {i for i in plan.by_subject if len(self._fact(i).names) > 2}
+        plan.named = plan.by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
+        # Only facts that hold a telling term can answer, besides the named ones and, for
+        # a question whose kind of answer is what tells, those that hold every term.
+        telling = (h for h, e in zip(plan.hits, plan.everywhere, strict=True) if not e)
+        plan.reach = set().union(*telling) | plan.named
+        if query.intent in ("when", "count", "where") and plan.hits:
+            plan.reach |= set.intersection(*plan.hits)
+        # A year asked about is a condition, not a hint: "papers in 2019" is not answered
+        # by a fact that says nothing of 2019.
+        for term, hits in zip(query.terms, plan.hits, strict=True):
+            if term.literal and _YEAR.fullmatch(term.label):
+                plan.reach &= hits
+        # "When was Polytechnique founded": a date answers it only if it is a date of
+        # Polytechnique, not of something Polytechnique took part in. So when a question
+        # of when or where names something that has its own fact, the answer must be
+        # that fact or one that carries the name among its names or tags.
+        if query.intent in ("when", "where"):
+            for term, everywhere in zip(query.terms, plan.everywhere, strict=True):
+                named_facts = self._refers_to(term) & pool
+                if named_facts and not everywhere:
+                    plan.about.append((term, named_facts))
+        return plan
+
+    def _result(self, index: int, plan: _Plan) -> Result | None:
+        """A fact's score for the planned query, or None when it cannot answer it."""
+        query = plan.query
+        fact = self.facts[index]
+        if query.intent in ("what", "expand"):
+            fit = index in plan.by_subject or (query.intent == "what" and not plan.by_subject)
+        else:
+            fit = fits(fact, query.intent)
+        miss = INTENT_MISS.get(query.intent or "", 1.0)
+        if plan.about and not any(index in named or self._titled(index, t) for t, named in plan.about):
+            return None
+        if not fit and (not miss or plan.about):
+            return None
+        qualities = self._qualities(index, query.terms)
+        informative = any(q > 0 and not e for q, e in zip(qualities, plan.everywhere, strict=True))
+        # With no telling word ("where is mila"), the kind of answer asked for is what
+        # tells; but not "who": every person is at Mila.
+        answers = fit and query.intent in ("when", "count", "where") and all(qualities)
+        if not (informative or answers or index in plan.named):
+            return None
+        if index in plan.named:
+            score = 100.0
+        else:
+            coverage = sum(w * q for w, q in zip(plan.weights, qualities, strict=True)) / (sum(plan.weights) or 1.0)
+            score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
+        return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
 
     def answer(self, outcome: Outcome) -> list[Fact]:
         """The facts that answer a question directly: the best result when it is the kind
@@ -391,13 +440,10 @@ class SearchIndex:
         counts: dict[int, float] = {}
         for term in query.terms:
             found: set[int] = set()
-            for form in term.forms:
-                needle = form[0][:-1] if len(form[0]) > 4 else form[0]  # a stem may differ in its last letter
-                position = text.find(needle)
-                while position >= 0:
-                    if position == 0 or not text[position - 1].isalnum():
-                        found.add(bisect.bisect_right(starts, position) - 1)
-                    position = text.find(needle, position + 1)
+            for needle in {form[0][:-1] if len(form[0]) > 4 else form[0] for form in term.forms}:
+                # A stem may differ from its words in its last letter, hence the cut.
+                hits = _word_starts(text, needle, _COMMON_FORM)
+                found.update(bisect.bisect_right(starts, position) - 1 for position in hits)
             weight = _weight(total, len(found))
             for index in found:
                 counts[index] = counts.get(index, 0.0) + weight
@@ -413,6 +459,18 @@ class SearchIndex:
             return 0.0
         wanted = {w for t in terms for form in t.forms for w in form}
         return len(own & wanted) / len(own)
+
+    def _refers_to(self, term: Term) -> set[int]:
+        """The facts that a term names: one of its forms is a fact's name or alias (its id
+        does not count: graduate-students is not something with a name)."""
+        found: set[int] = set()
+        for form in term.forms:
+            found.update(self._proper.get(frozenset(form), ()))
+        return found
+
+    def _titled(self, index: int, term: Term) -> bool:
+        """Whether a fact holds a term in its names or tags, not only in its text."""
+        return any(f.weight >= _TAG and f.quality(term) > 0 for f in self._fact(index).fields)
 
     def _qualities(self, index: int, terms: list[Term]) -> list[float]:
         fields = self._fact(index).fields
@@ -475,6 +533,22 @@ def index_for(fact_set: FactSet) -> SearchIndex:
     if data is not None and fact_set.bundled_count == len(data["facts"]):
         index.imported(data["facts"], data["postings"])
     return index
+
+
+def _word_starts(text: str, word: str, most: int) -> list[int]:
+    """Where word starts a word of text; nothing if it does more than most times (so
+    common that it tells no fact apart, and counting it would take long)."""
+    if text.count(word) > 4 * most:  # counted in C; walking them one by one would not be
+        return []
+    found: list[int] = []
+    position = text.find(word)
+    while position >= 0:
+        if position == 0 or not text[position - 1].isalnum():
+            found.append(position)
+            if len(found) > most:
+                return []
+        position = text.find(word, position + 1)
+    return found
 
 
 def _find_word(text: str, word: str) -> int:

@@ -31,5 +31,5 @@ def test_generated_pack_loads_and_search_finds_the_planted_facts(tmp_path: Path)
 
 def test_every_row_has_a_target_and_a_baseline(tmp_path: Path) -> None:
     rows = run.rows(tmp_path)
-    assert len(rows) == 6
+    assert len(rows) == 7
     assert all(r.target > 1 and r.baseline[0] == sys.executable for r in rows)

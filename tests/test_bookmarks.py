@@ -127,6 +127,7 @@ def test_other_commands_never_touch_the_data_dir(data_dir: Path) -> None:
 # Never lose a bookmark ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_forty_writers_at_once_leave_forty_bookmarks(data_dir: Path) -> None:
     ids = [f["id"] for f in bundled_facts()][:40]
     procs = [
@@ -156,6 +157,7 @@ bookmarks.BookmarkStore().add(sys.argv[1], None)
 """
 
 
+@pytest.mark.slow
 def test_writer_killed_holding_the_lock_loses_nothing(data_dir: Path) -> None:
     invoke("bookmark", "add", "iclr")
     before = (data_dir / "bookmarks.json").read_bytes()
@@ -174,6 +176,7 @@ def test_writer_killed_holding_the_lock_loses_nothing(data_dir: Path) -> None:
     assert not list(data_dir.glob(".bookmarks.json.*.tmp"))  # the orphan was swept
 
 
+@pytest.mark.slow
 def test_writers_killed_at_random_moments_leave_a_valid_file(data_dir: Path) -> None:
     ids = [f["id"] for f in bundled_facts()]
     rng = random.Random(7)

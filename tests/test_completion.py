@@ -45,11 +45,29 @@ def test_unknown_shell_is_usage_error() -> None:
 
 
 def test_commands_and_options() -> None:
-    assert set(_values([], "")) >= {"facts", "show", "history", "areas", "people", "search", "bookmark", "completion"}
+    assert set(_values([], "")) >= {
+        "facts",
+        "sources",
+        "show",
+        "history",
+        "areas",
+        "people",
+        "search",
+        "bookmark",
+        "completion",
+    }
     assert _values([], "se") == ["search"]
+    assert _values([], "so") == ["sources"]
     assert "--category" in _values(["facts"], "--")
     assert set(_values(["bookmark"], "")) == {"add", "list", "remove", "clear", "path"}
     assert _values(["completion"], "") == ["bash", "zsh", "fish"]
+
+
+def test_source_values_by_id_or_title() -> None:
+    assert _values(["facts", "--source"], "") == ["core-expertise", "encyclopedia"]
+    assert _values(["facts", "--source"], "enc") == ["encyclopedia"]
+    assert _values(["facts", "-s"], "mila") == ["encyclopedia"]  # "Mila (research institute)"
+    assert _helps(["facts", "--source"], "core")["core-expertise"] == "Core Expertise"
 
 
 def test_category_values() -> None:
@@ -123,6 +141,7 @@ def _protocol(shell: str, words: str, cword: int, **extra: str) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 def test_completion_process_prints_nothing_but_values(tmp_path: Path) -> None:
     done = _protocol("bash", "mila --facts-dir /nonexistent show lisa-f", 4)
     # A broken pack: no values (click still ends its empty answer with a newline).
@@ -140,6 +159,7 @@ def _need(program: str) -> str:
     return path
 
 
+@pytest.mark.slow
 def test_bash_completes_through_the_registered_function() -> None:
     bash = _need("bash")
     if not Path("/usr/share/bash-completion/bash_completion").exists():
@@ -161,6 +181,7 @@ def test_bash_completes_through_the_registered_function() -> None:
     assert done.stderr == ""
 
 
+@pytest.mark.slow
 def test_fish_completes_people() -> None:
     fish = _need("fish")
     script = f"source {ROOT / 'completions' / 'mila.fish'}; complete -C 'mila people ben'; complete -C 'mila people jo'"
@@ -171,6 +192,7 @@ def test_fish_completes_people() -> None:
     assert "joelle-pineau\tJoëlle Pineau" in lines
 
 
+@pytest.mark.slow
 def test_zsh_script_loads_under_compinit_and_protocol_answers(tmp_path: Path) -> None:
     zsh = _need("zsh")
     fpath = tmp_path / "functions"

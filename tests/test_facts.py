@@ -160,8 +160,8 @@ def test_the_loader_reads_every_bundled_fact_in_order() -> None:
     loaded = facts.load()
     assert loaded.facts == bundled_facts()
     assert loaded.sources == bundled_sources()
-    assert [p.name for p in loaded.vocabularies] == ["vocabulary.json"]
-    assert facts.bundled_dir().resolve() == FACTS_DIR.resolve()
+    assert [Path(p).name for p in loaded.vocabularies] == ["vocabulary.json"]
+    assert Path(facts.bundled_dir()).resolve() == FACTS_DIR.resolve()
 
 
 def test_facts_keep_no_aliases_or_tags_that_only_search_needs() -> None:

@@ -70,5 +70,39 @@ def test_completion_path_imports_neither_rich_nor_rapidfuzz() -> None:
     assert "mila_cli" in loaded and "click" in loaded
 
 
+def _modules(args: list[str], **env: str) -> set[str]:
+    """Full module names (not only packages) imported by a run."""
+    probe = _PROBE.replace('m.split(".")[0] for m in sys.modules', "sys.modules")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        ([], {"COMP_WORDS": "mila people jo", "COMP_CWORD": "2", "_MILA_COMPLETE": "bash_complete"}),
+        (["--version"], {}),
+        (["facts", "--json"], {}),
+        (["people", "bengio", "--json"], {}),
+    ],
+)
+def test_vocabulary_and_stemmer_load_only_to_search_or_look_a_name_up(args: list[str], env: dict[str, str]) -> None:
+    loaded = _modules(args, **env)
+    assert not {"snowballstemmer", "Stemmer", "mila_cli.vocabulary", "mila_cli.prepared"} & loaded
+    assert "pathlib" not in loaded  # a few milliseconds on every TAB
+
+
+def test_search_loads_the_stemmer_and_the_prepared_data() -> None:
+    loaded = _modules(["search", "lisa", "--json"])
+    assert {"snowballstemmer", "mila_cli.vocabulary", "mila_cli.prepared"} <= loaded
+
+
 def test_the_probe_can_see_rich_when_it_is_used() -> None:
     assert "rich" in _imported(["people"], FORCE_COLOR="1")

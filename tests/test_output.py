@@ -111,12 +111,14 @@ def _tty(command: str, env: dict[str, str]) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_terminal_gets_tables_and_colour() -> None:
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     screen = _tty(f"env -u NO_COLOR TERM=xterm-256color {MILA} people", env)
     assert "\x1b[" in screen and "noted for" in screen and "Joëlle Pineau" in screen
 
 
+@pytest.mark.slow
 def test_no_color_on_a_terminal_keeps_tables_without_colour() -> None:
     screen = _tty(f"env NO_COLOR=1 TERM=xterm-256color {MILA} people", {})
     assert "noted for" in screen and "Joëlle Pineau" in screen
@@ -124,11 +126,13 @@ def test_no_color_on_a_terminal_keeps_tables_without_colour() -> None:
     assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|38;|48;)", screen)
 
 
+@pytest.mark.slow
 def test_terminal_history_is_a_timeline() -> None:
     screen = _tty(f"env TERM=dumb {MILA} history", {})
     assert "1993" in screen and "●" in screen and "│" in screen
 
 
+@pytest.mark.slow
 def test_terminal_json_is_pretty_and_exact() -> None:
     screen = _tty(f"{MILA} show joelle-pineau --json", {})
     assert '\n  "id": "joelle-pineau"' in screen.replace("\r\n", "\n")

@@ -263,6 +263,7 @@ def test_error_messages_are_inert(tmp_path: Path) -> None:
         assert "\x1b" not in result.stderr and "\x07" not in result.stderr
 
 
+@pytest.mark.slow
 def test_real_terminal_shows_markup_literally_and_no_escapes(tmp_path: Path) -> None:
     if shutil.which("script") is None:
         pytest.skip("script(1) is not installed")
@@ -316,6 +317,7 @@ def _as_facts(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=_facts, query=st.text(max_size=40))
 def test_any_pack_any_query_never_raises_and_json_round_trips(raw: list[dict[str, Any]], query: str) -> None:
@@ -332,8 +334,8 @@ def test_any_pack_any_query_never_raises_and_json_round_trips(raw: list[dict[str
             ["areas"],
             ["history"],
             ["show", "gen-0"],
-            ["people", generated[0]["name"]],
-            ["areas", generated[0]["name"]],
+            ["people", "--", generated[0]["name"]],
+            ["areas", "--", generated[0]["name"]],
         ):
             for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
                 result = invoke(*d, *args, env=env)
@@ -345,3 +347,81 @@ def test_any_pack_any_query_never_raises_and_json_round_trips(raw: list[dict[str
                 assert row["id"] in {f["id"] for f in loaded}
         result = invoke(*d, "search", query or "x", env={"FORCE_COLOR": "1", "NO_COLOR": None})
         assert result.exit_code in (0, 1, 2)
+
+
+# Sources and disagreements in packs -------------------------------------------
+
+
+def test_a_pack_cites_its_own_sources_and_the_bundled_ones(tmp_path: Path) -> None:
+    cites_bundled = {**EVENT, "id": "lab-visit", "source": "encyclopedia"}
+    pack = _pack(tmp_path / "p", [PERSON, cites_bundled])
+    rows = {s["id"]: s for s in _json("--facts-dir", str(pack), "sources")}
+    assert rows["my-notes"]["facts"] == 1 and rows["my-notes"]["title"] == "My lab's notes"
+    assert rows["encyclopedia"]["facts"] == 1 + sum(1 for f in bundled_facts() if f["source"] == "encyclopedia")
+    ids = [f["id"] for f in _json("--facts-dir", str(pack), "facts", "--source", "my-notes")]
+    assert ids == ["ada-lovelace"]
+    shown = invoke("--facts-dir", str(pack), "show", "ada-lovelace").stdout
+    assert "source:\tMy lab's notes — wiki (https://example.org/notes)" in shown
+
+
+def test_a_fact_citing_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "source": "nowhere"}])
+    err = _fails("--facts-dir", str(pack))
+    assert str(pack / "pack.json") in err and "'ada-lovelace'" in err and "no source has the id 'nowhere'" in err
+
+
+def test_the_old_inline_source_form_is_refused_with_a_pointer(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "source": {"title": "My notes"}}])
+    err = _fails("--facts-dir", str(pack))
+    assert "field 'source'" in err and "sources.json" in err
+
+
+def test_sources_declared_twice_must_agree(tmp_path: Path) -> None:
+    one = _pack(tmp_path / "one", [PERSON])
+    two = _pack(tmp_path / "two", [EVENT])  # the same declaration again: fine
+    assert invoke("--facts-dir", str(one), "--facts-dir", str(two), "facts").exit_code == 0
+    three = _pack(tmp_path / "three", [AREA], sources=[{**SOURCES[0], "title": "Other notes"}])
+    err = _fails("--facts-dir", str(one), "--facts-dir", str(three))
+    assert "duplicate source id 'my-notes'" in err and str(three / "sources.json") in err
+
+
+@pytest.mark.parametrize(
+    ("sources", "message"),
+    [
+        ({"id": "x"}, "must be a JSON array"),
+        ([{"title": "t"}], "field 'id': is required"),
+        ([{"id": "Bad Id", "title": "t"}], "field 'id'"),
+        ([{"id": "x", "title": ""}], "field 'title'"),
+    ],
+)
+def test_a_broken_sources_file_names_what_is_wrong(tmp_path: Path, sources: Any, message: str) -> None:
+    pack = _pack(tmp_path / "p", [], sources=sources)
+    err = _fails("--facts-dir", str(pack))
+    assert str(pack / "sources.json") in err and message in err
+
+
+def test_a_pack_fact_can_disagree_with_a_bundled_one(tmp_path: Path) -> None:
+    figure = {
+        "id": "lab-headcount",
+        "category": "institute",
+        "text": "Our wiki counts 1,500 researchers at Mila.",
+        "count": 1500,
+        "count_qualifier": "approximately",
+        "count_of": "researchers",
+        "conflicts_with": ["researchers-1200"],
+        "source": SOURCE,
+    }
+    pack = _pack(tmp_path / "p", [figure])
+    d = ["--facts-dir", str(pack)]
+    # The link counts both ways, though only the pack declares it.
+    bundled_side = _json(*d, "show", "researchers-1200")
+    assert {c["id"] for c in bundled_side["conflicts"]} == {"researchers-2021", "lab-headcount"}
+    assert [c["id"] for c in _json(*d, "show", "lab-headcount")["conflicts"]] == ["researchers-1200"]
+    rows = _json(*d, "search", "how many researchers")
+    assert {"researchers-1200", "researchers-2021", "lab-headcount"} <= {r["id"] for r in rows}
+
+
+def test_a_conflict_with_no_such_fact_is_refused(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "conflicts_with": ["nobody"]}])
+    err = _fails("--facts-dir", str(pack))
+    assert "field 'conflicts_with': no fact has the id 'nobody'" in err

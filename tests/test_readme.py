@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 from conftest import ROOT, invoke
@@ -35,9 +36,26 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_the_example_pack_is_a_valid_pack(tmp_path: Path) -> None:
-    (example,) = re.findall(r"```json\n(.*?)```", README, flags=re.S)
-    (tmp_path / "lab.json").write_text(example, encoding="utf-8")
+    sources, lab, words = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+    (tmp_path / "sources.json").write_text(sources, encoding="utf-8")
+    (tmp_path / "lab.json").write_text(lab, encoding="utf-8")
+    (tmp_path / "vocabulary.json").write_text(words, encoding="utf-8")
     facts = read_file(tmp_path / "lab.json")
     assert [f["id"] for f in facts] == ["my-lab-founded", "ada-example"]
     result = invoke("--facts-dir", str(tmp_path), "people", "ada", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "ada-example"
+    result = invoke("--facts-dir", str(tmp_path), "search", "club de lecture", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["id"] == "my-lab-founded"
+
+
+def test_the_search_examples_do_what_the_readme_says() -> None:
+    section = README.split("## Search\n", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    for line in block.strip().splitlines():
+        command, _, comment = line.partition("#")
+        args = shlex.split(command)[2:]  # after "mila search"
+        result = invoke("search", *args, "--json")
+        if "nothing" in comment:
+            assert result.exit_code == 1 and json.loads(result.stdout) == [], line
+        else:
+            assert result.exit_code == 0 and json.loads(result.stdout), line

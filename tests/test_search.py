@@ -64,6 +64,25 @@ def test_recall_at_3_per_kind_and_refusals() -> None:
     assert not low, f"below the floor: {low}\n" + "\n".join(misses)
 
 
+def test_held_out_cases_are_well_formed_and_reported() -> None:
+    """Cases written like the others but never tuned on: reported, with no floor, as the
+    honest estimate of how search does on questions it was not shaped for."""
+    held_out = json.loads((ROOT / "tests" / "search_heldout.json").read_text(encoding="utf-8"))
+    ids = {f["id"] for f in bundled_facts()}
+    tuned = {c["query"].casefold() for c in CASES}
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for case in held_out:
+        assert case["kind"] in KINDS and set(case["expect"]) <= ids, case
+        assert bool(case["expect"]) == (case["kind"] != "unanswerable"), case
+        assert case["query"].casefold() not in tuned, case  # held out means not among the tuned cases
+        found = _ids(case["query"])
+        hits[case["kind"]].append(any(e in found[:3] for e in case["expect"]) if case["expect"] else not found)
+    assert len(held_out) >= 200
+    REPORT["held-out cases (no floor)"] = ", ".join(
+        f"{kind} {sum(v) / len(v):.1%} of {len(v)}" for kind, v in sorted(hits.items())
+    )
+
+
 # What a query means -------------------------------------------------------------
 
 
@@ -80,7 +99,9 @@ def test_recall_at_3_per_kind_and_refusals() -> None:
         ("where is mila", "where"),
         ("où se trouve Mila", "where"),
         ("what is ICLR", "what"),
-        ("what does mila stand for", "what"),
+        ("what does mila stand for", "expand"),
+        ("que veut dire ICLR", "expand"),
+        ("how long does a PhD take", "duration"),
         ("deep learning", None),
         # A question word that joins clauses is not a question.
         ("models that still work when the data changes", None),
@@ -180,13 +201,22 @@ def test_matching_only_mila_or_a_question_word_is_never_an_answer() -> None:
 
 
 def test_no_answer_says_which_words_no_fact_contains_and_what_to_do() -> None:
-    result = invoke("search", "what is mila's budget")
+    result = invoke("search", "how many GPUs does mila have")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert "no fact mentions 'budget'" in result.stderr and "mila facts" in result.stderr
+    assert "no fact mentions 'gpus'" in result.stderr and "mila facts" in result.stderr
     result = invoke("search", "how many GPUs does mila have", "--json")
     assert result.exit_code == 1 and json.loads(result.stdout) == []
-    assert "'gpus'" in result.stderr
+    # An attribute that no fact gives, of something that facts do describe.
+    result = invoke("search", "what is mila's budget")
+    assert result.exit_code == 1 and "no fact gives 'budget'" in result.stderr
+    result = invoke("search", "price of the deep learning textbook")
+    assert result.exit_code == 1 and "no fact gives 'price'" in result.stderr
+    # What is true today: the documents are undated.
+    result = invoke("search", "where does Ian Goodfellow work now")
+    assert result.exit_code == 1 and "undated" in result.stderr
+    result = invoke("search", "how long does a PhD at mila take")
+    assert result.exit_code == 1 and "how long" in result.stderr
 
 
 def test_a_category_name_is_not_a_wildcard() -> None:
@@ -302,28 +332,13 @@ def _screen(query: str) -> str:
 def test_a_pack_brings_its_own_vocabulary(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()
-    (pack / "lab.json").write_text(
-        json.dumps(
-            [
-                {
-                    "id": "quantum-club",
-                    "category": "clubs",
-                    "text": "The qubit reading club meets weekly.",
-                    "source": "lab",
-                }
-            ]
-        ),
-        encoding="utf-8",
-    )
+    club = {"id": "quantum-club", "category": "clubs", "text": "The qubit reading club meets weekly.", "source": "lab"}
+    (pack / "lab.json").write_text(json.dumps([club]), encoding="utf-8")
     (pack / "sources.json").write_text(json.dumps([{"id": "lab", "title": "Lab wiki"}]), encoding="utf-8")
-    assert invoke("--facts-dir", str(pack), "search", "informatique quantique").exit_code == 1
-    (pack / "vocabulary.json").write_text(
-        json.dumps(
-            {"groups": [{"id": "quantum", "en": ["qubit", "quantum computing"], "fr": ["informatique quantique"]}]}
-        ),
-        encoding="utf-8",
-    )
-    found = json.loads(invoke("--facts-dir", str(pack), "search", "informatique quantique", "--json").stdout)
+    assert invoke("--facts-dir", str(pack), "search", "Quantenrechner").exit_code == 1
+    words = {"groups": [{"id": "quantum", "en": ["qubit", "quantum computing"], "fr": ["Quantenrechner"]}]}
+    (pack / "vocabulary.json").write_text(json.dumps(words), encoding="utf-8")
+    found = json.loads(invoke("--facts-dir", str(pack), "search", "Quantenrechner", "--json").stdout)
     assert found[0]["id"] == "quantum-club"
     (pack / "vocabulary.json").write_text(json.dumps({"groups": [{"id": "found", "en": ["x"]}]}), encoding="utf-8")
     result = invoke("--facts-dir", str(pack), "search", "qubit")

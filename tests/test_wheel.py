@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import FACTS_DIR, ROOT, bundled_facts, run
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -1,0 +1,62 @@
+"""The search data prepared ahead of time: fresh, used only when it fits, and the same as working it out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FACTS_DIR
+
+from mila_cli import facts, prepared, search, vocabulary
+
+QUERIES = [
+    "who founded LISA",
+    "combien de chercheurs",
+    "reinforcment lerning",
+    "what does mila stand for",
+    "global warming",
+    "how many GPUs does mila have",
+    "apprentissage par renforcement",
+]
+
+
+def test_the_committed_files_are_what_the_facts_and_vocabulary_make() -> None:
+    data, words = prepared.texts()
+    assert Path(prepared.PATH).read_text(encoding="utf-8") == data, "run: python -m mila_cli.prepared"
+    assert Path(prepared.WORDS_PATH).read_text(encoding="utf-8") == words, "run: python -m mila_cli.prepared"
+
+
+def test_prepared_and_worked_out_searches_agree() -> None:
+    fact_set = facts.load()
+    fast = search.index_for(fact_set)
+    assert prepared.load() is not None  # the fast path is taken
+    slow = search.SearchIndex(fact_set.facts, vocabulary.load(fact_set.vocabularies), fact_set.conflicts)
+    for query in QUERIES:
+        a, b = fast.search(query), slow.search(query)
+        assert [(r.fact["id"], r.score) for r in a.results] == [(r.fact["id"], r.score) for r in b.results], query
+        assert a.unknown == b.unknown and a.query.corrected == b.query.corrected, query
+
+
+def test_a_stale_file_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    edited = tmp_path / "facts"
+    edited.mkdir()
+    for path in FACTS_DIR.glob("*.json"):
+        (edited / path.name).write_bytes(path.read_bytes())
+    history = json.loads((edited / "history.json").read_text(encoding="utf-8"))
+    history[0]["text"] = "LISA, a lab for quantum gardening, was founded in 1993."
+    (edited / "history.json").write_text(json.dumps(history), encoding="utf-8")
+    monkeypatch.setattr(facts, "bundled_dir", lambda: str(edited))
+    monkeypatch.setattr(vocabulary, "bundled_dir", lambda: str(edited))
+    monkeypatch.setattr(prepared, "bundled_dir", lambda: str(edited))
+    assert prepared.load() is None
+    found = search.index_for(facts.load()).search("quantum gardening").results
+    assert found and found[0].fact["id"] == "lisa-founded"
+
+
+def test_a_broken_file_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "prepared.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(prepared, "PATH", str(broken))
+    assert prepared.load() is None
+    assert search.index_for(facts.load()).search("who founded LISA").results
