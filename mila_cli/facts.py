@@ -164,8 +164,9 @@ def _json_files(folder: str, *, bundled: bool) -> list[str]:
     try:
         # scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it.
         # Only files directly in the folder: the schemas live in a subfolder.
+        # Regular files only: a named pipe would block the read forever, a folder has no text.
         with os.scandir(folder) as entries:
-            return sorted(os.path.join(folder, e.name) for e in entries if e.name.endswith(".json"))
+            return sorted(os.path.join(folder, e.name) for e in entries if e.name.endswith(".json") and e.is_file())
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
 

@@ -70,7 +70,7 @@ class Term:
 class Query:
     """What a query asks: its intent, its terms, and how its words were read."""
 
-    __slots__ = ("asked_about", "corrected", "intent", "present", "subject", "terms", "text")
+    __slots__ = ("asked_about", "corrected", "intent", "pairs", "present", "subject", "terms", "text")
 
     def __init__(self, text: str, intent: str | None, terms: list[Term], subject: list[str]) -> None:
         self.text = text
@@ -80,6 +80,7 @@ class Query:
         self.corrected: dict[str, str] = {}  # word as typed -> the word it was read as
         self.present = False  # it asks what is true now ("today", "currently")
         self.asked_about: list[str] = []  # unknown words asked for as an attribute ("price of")
+        self.pairs: list[tuple[str, str]] = []  # (term, the term it belongs to): "director of mila"
 
 
 class Known(Protocol):
@@ -124,6 +125,7 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     intents: list[str] = []
     present = False
     terms: list[Term] = []
+    spans: list[tuple[int, int]] = []  # where each term is among the words
     for start, size, kind, found in _segments(words, en, fr, vocabulary):
         if kind == "cue":
             leading = all(w in vocabulary.stopwords for w in words[:start]) or start + size == len(words)
@@ -133,6 +135,7 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
                 intents.append(found)
         elif kind == "group":
             terms.append(_grouped(words[start : start + size], en[start : start + size], found, vocabulary))
+            spans.append((start, start + size))
         elif words[start] not in vocabulary.stopwords:
             word = words[start]
             term = Term(word, [word])
@@ -140,6 +143,8 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
             if len(fr[start]) >= 4 and fr[start] != en[start]:
                 term.add((fr[start],), COGNATE)
             terms.append(term)
+            spans.append((start, start + 1))
+    pairs = _belongings(words, terms, spans)
     # "what does X stand for" is a question about a name; "what is X" only when
     # nothing more telling was asked.
     intent = next((x for x in intents if x != "what"), intents[0] if intents else None)
@@ -155,7 +160,28 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     subject = [w for t in terms for w in t.words] if intent in ("what", "expand") else []
     query = Query(" ".join(words), intent, terms, subject)
     query.present = present
+    query.pairs = [(a.label, b.label) for a, b in pairs]
     return query
+
+
+# Words that may stand between a thing and what it is said of: "the head OF THE lab".
+_BETWEEN = frozenset({"of", "de", "d", "du", "des", "the", "a", "an", "le", "la", "l", "les", "un", "une"})
+
+
+def _belongings(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[tuple[Term, Term]]:
+    """Pairs of terms where one is said of the other: "the director of mila", "mila's
+    director", "le directeur de mila", "who leads mila", as (what is asked, of what)."""
+    pairs = []
+    for i in range(len(terms) - 1):
+        between = words[spans[i][1] : spans[i + 1][0]]
+        if between == ["s"]:  # the possessive: mila's director
+            pairs.append((terms[i + 1], terms[i]))
+        elif set(between) <= _BETWEEN:  # "director of mila", "directs mila", "leads the lab"
+            pairs.append((terms[i], terms[i + 1]))
+    # Said of something said of a third is said of that too: "le directeur scientifique DE mila".
+    for a, b in list(pairs):
+        pairs += [(a, d) for c, d in pairs if c is b and d is not a and (a, d) not in pairs]
+    return pairs
 
 
 def _segments(words: list[str], en: Phrase, fr: Phrase, vocabulary: Vocabulary) -> list[tuple[int, int, str, Any]]:

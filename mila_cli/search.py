@@ -48,13 +48,13 @@ DEFAULT_LIMIT = 10
 INTENT_MISS = {"when": 0.0, "count": 0.0, "expand": 0.0, "where": 0.75, "who": 0.7, "what": 0.9}
 _YEAR = re.compile(r"1[0-9]{3}|2[0-9]{3}")
 # Words that give a quantity without a figure: "hundreds of papers" answers "how many".
-_QUANTITIES = frozenset(
-    "hundreds thousands dozens many numerous several centaines milliers dizaines nombreux nombreuses plusieurs".split()
-)
+_QUANTITIES = frozenset("hundreds thousands dozens centaines milliers dizaines".split())
 RELATIVE = 0.7  # results scoring under this share of the best are noise beside it
 GENERIC = 1.0  # the most a generic word ("data", "models") weighs, whatever its rarity
 _NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
 _FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
+_AGENT_CATEGORIES = frozenset({"people", "organizations", "institute", "labs"})
+_NEAR = 5  # words apart, at most, for one to be said "of" the other in a fact's text
 _CANDIDATES = 400  # facts scored in full from a large set
 _COMMON_FORM = 5000  # a form found at more word starts than this picks no candidates
 _WORD = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
@@ -78,6 +78,17 @@ class _Field:
             if quality > best and form[0] in self.stemset and _contains(self.stems, form):
                 best = quality
         return best * self.weight
+
+    def places(self, term: Term) -> list[int]:
+        """Where in this field the term's forms begin; a form found only as a joined
+        compound ("rllab") has no place of its own, so it is placed everywhere (-1)."""
+        found = [i for i, stem in enumerate(self.stems) if term.single.get(stem)]
+        for form in term.multi:
+            n = len(form)
+            found += [i for i in range(len(self.stems) - n + 1) if tuple(self.stems[i : i + n]) == form]
+        if not found and self.quality(term) > 0:
+            return [-1]
+        return found
 
 
 class _Analysed:
@@ -140,7 +151,7 @@ class Result:
 class _Plan:
     """What search works out once per query, before scoring each fact."""
 
-    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "query", "reach", "weights")
+    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "pairs", "query", "reach", "weights")
 
     def __init__(self, query: Query) -> None:
         self.query = query
@@ -151,6 +162,7 @@ class _Plan:
         self.named: set[int] = set()  # the facts the query names, as a whole or by its subject
         self.reach: set[int] = set()  # the facts that may answer
         self.about: list[tuple[Term, set[int]]] = []  # terms that name facts, for when and where
+        self.pairs: list[tuple[int, int]] = []  # (term, the term it is asked of), by place in the query
 
 
 def _refusal(query: Query) -> str | None:
@@ -207,6 +219,7 @@ class SearchIndex:
         self._prepared: list[dict[str, Any]] = []  # analyses of the first facts, made ahead of time
         self._postings: dict[str, list[int]] = {}  # stem -> the analysed facts that use it
         self._named: dict[frozenset[str], list[int]] = {}  # a name's stems -> the facts it names
+        self._names: list[tuple[frozenset[str], set[int], bool]] | None = None  # names of people and organizations
         self._proper: dict[frozenset[str], list[int]] = {}  # the same, for names and aliases but not ids
         self._stop_stems = set(stem_map_en(vocabulary.stopwords).values()) | vocabulary.stopwords
         self._corpus_words: set[str] | None = None
@@ -292,7 +305,7 @@ class SearchIndex:
         """Whether some fact uses this word or another form of it (founders for founded)."""
         if len(self.facts) > _FULL_SCAN:  # a large set: look in its text rather than list its words
             text, _ = self._joined()
-            return _find_word(text, word) >= 0 or _find_word(text, stem_en(word)) >= 0
+            return _has_form(text, word, stem_en(word))
         self._analyse(range(len(self.facts)))
         return stem_en(word) in self._postings or word in self.words()
 
@@ -309,6 +322,8 @@ class SearchIndex:
                     fact["text"],
                     *_strings(fact.get("roles")),
                     *_strings(fact.get("place")),
+                    *_strings(fact.get("count_of")),
+                    *(str(v) for d in fact.get("degrees", ()) if isinstance(d, dict) for v in d.values()),
                 ]
                 doc = fold(" | ".join(values))
                 starts.append(position)
@@ -365,6 +380,12 @@ class SearchIndex:
             for t, h in zip(query.terms, plan.hits, strict=True)
         ]
         plan.everywhere = [len(h) > max(total / 2, 5) for h in plan.hits]
+        place = {t.label: i for i, t in enumerate(query.terms)}
+        plan.pairs = [
+            (place[a], place[b])
+            for a, b in query.pairs
+            if a in place and b in place and a != b and plan.hits[place[a]] and plan.hits[place[b]]
+        ]
         subject = frozenset(stem_en(w) for w in query.subject)
         whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
         plan.by_subject = set(self._named.get(subject, ())) & pool if subject else set()
@@ -401,13 +422,16 @@ class SearchIndex:
         if query.intent in ("what", "expand"):
             fit = index in plan.by_subject or (query.intent == "what" and not plan.by_subject)
         else:
-            fit = fits(fact, query.intent)
+            # "Who founded Mila" is answered by people, or by a fact that names who did it.
+            fit = fits(fact, query.intent) or (query.intent == "who" and self._names_agent(index))
         miss = INTENT_MISS.get(query.intent or "", 1.0)
         if plan.about and not any(index in named or self._titled(index, t) for t, named in plan.about):
             return None
         if not fit and (not miss or plan.about):
             return None
         qualities = self._qualities(index, query.terms)
+        if not self._belongs(index, plan, qualities):
+            return None
         informative = any(q > 0 and not e for q, e in zip(qualities, plan.everywhere, strict=True))
         # With no telling word ("where is mila"), the kind of answer asked for is what
         # tells; but not "who": every person is at Mila.
@@ -447,7 +471,8 @@ class SearchIndex:
             weight = _weight(total, len(found))
             for index in found:
                 counts[index] = counts.get(index, 0.0) + weight
-        named = [i for i, f in enumerate(self.facts) if f["id"] in query.subject]
+        subject = "-".join(query.subject)
+        named = [i for i, f in enumerate(self.facts) if subject and f["id"] == subject]
         best = sorted(counts, key=lambda i: (-counts[i], i))[:_CANDIDATES]
         return sorted({*best, *named})
 
@@ -459,6 +484,74 @@ class SearchIndex:
             return 0.0
         wanted = {w for t in terms for form in t.forms for w in form}
         return len(own & wanted) / len(own)
+
+    def _names_agent(self, index: int) -> bool:
+        """Whether a fact's text names a person or an organization that has a fact of its
+        own (the universities that established Mila), other than one nearly every fact
+        names (Mila itself)."""
+        text = set(self._fact(index).text.stems)
+        return any(agent and name <= text and index not in named for name, named, agent in self._proper_names())
+
+    def _proper_names(self) -> list[tuple[frozenset[str], set[int], bool]]:
+        """The names and aliases of facts, with the facts they name and whether one is a
+        person or an organization, but for names nearly every fact holds (Mila); of a
+        large pack, none (not worth the scan)."""
+        if self._names is None:
+            self._names = []
+            if len(self.facts) <= _FULL_SCAN:
+                self.analyse_all()
+                common = max(len(self.facts) / 2, 5)
+                for name, named in self._proper.items():
+                    spread = min((len(self._postings.get(stem, ())) for stem in name), default=0)
+                    if spread <= common:
+                        agent = any(self.facts[i]["category"] in _AGENT_CATEGORIES for i in named)
+                        self._names.append((name, set(named), agent))
+        return self._names
+
+    def _belongs(self, index: int, plan: _Plan, qualities: list[float]) -> bool:
+        """Whether a fact that holds the role a question asks of Mila holds it of Mila:
+        "who is the director of Mila" is not answered by a co-director of a lab. Every
+        fact is about Mila, so a role in a fact's text counts as Mila's unless it stands
+        next to the name of something else that has a fact of its own; a tag says nothing
+        of whose it is."""
+        if plan.query.intent != "who":
+            return True
+        analysed = self._fact(index)
+        for asked, owner in plan.pairs:
+            if qualities[asked] and plan.everywhere[owner] and not plan.everywhere[asked]:
+                term, of = plan.query.terms[asked], plan.query.terms[owner]
+                fields = [f for f in analysed.fields if f.weight == _TEXT or f.quality(of) > 0]
+                if not any(self._held_by(index, f, term, of) for f in fields if f.quality(term) > 0):
+                    return False
+        return True
+
+    def _held_by(self, index: int, field: _Field, term: Term, owner: Term) -> bool:
+        """Whether some place of a term in a field is nearer the owner than any other name."""
+        here = field.places(term)
+        if -1 in here:
+            return True
+        owned = [p for p in field.places(owner) if p >= 0]
+        others = [
+            (start, start + len(name))
+            for name, named, _ in self._proper_names()
+            if index not in named
+            for start in range(len(field.stems) - len(name) + 1)
+            if frozenset(field.stems[start : start + len(name)]) == name
+            and not any(start <= p < start + len(name) for p in owned)  # Mila's full name
+        ]
+        for place in here:
+            mine = min((abs(place - p) for p in owned), default=len(field.stems))
+            theirs = min(
+                (
+                    start - place if place < start else place - end + 1
+                    for start, end in others
+                    if not start <= place < end
+                ),
+                default=len(field.stems),
+            )
+            if not (theirs <= _NEAR and theirs < mine):
+                return True
+        return False
 
     def _refers_to(self, term: Term) -> set[int]:
         """The facts that a term names: one of its forms is a fact's name or alias (its id
@@ -551,12 +644,20 @@ def _word_starts(text: str, word: str, most: int) -> list[int]:
     return found
 
 
-def _find_word(text: str, word: str) -> int:
-    """Where word starts a word of text, or -1."""
-    position = text.find(word)
-    while position > 0 and text[position - 1].isalnum():
-        position = text.find(word, position + 1)
-    return position
+def _has_form(text: str, word: str, stem: str) -> bool:
+    """Whether text holds word, or a word with the same stem, as a whole word: "bengi"
+    is not a form of "bengio", though it begins it."""
+    position = text.find(stem)
+    while position >= 0:
+        if position == 0 or not text[position - 1].isalnum():
+            end = position + len(stem)
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            found = text[position:end]
+            if found == word or stem_en(found) == stem:
+                return True
+        position = text.find(stem, position + 1)
+    return False
 
 
 def _weight(total: int, found: int) -> float:

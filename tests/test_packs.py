@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.shell_completion import ShellComplete
-from conftest import bundled_facts, invoke
+from conftest import bundled_facts, invoke, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,6 +191,16 @@ def test_bad_pack_gives_no_completions_and_no_noise(tmp_path: Path) -> None:
 def test_a_pack_file_named_schema_json_is_still_read(tmp_path: Path) -> None:
     pack = _pack(tmp_path / "p", [PERSON], name="schema.json")
     assert _json("--facts-dir", str(pack), "show", "ada-lovelace") == PERSON
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_or_folder_named_json_is_passed_over_not_waited_on(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+    os.mkfifo(pack / "pipe.json")  # reading it would wait for a writer forever
+    (pack / "folder.json").mkdir()
+    done = run("--facts-dir", str(pack), "show", "ada-lovelace", "--json", timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == PERSON
 
 
 def test_packs_are_never_executed(tmp_path: Path) -> None:

@@ -152,12 +152,30 @@ def test_typos_are_mended_but_real_words_are_not_turned_into_others() -> None:
         ("what is ICLR", "iclr"),
         ("what does mila stand for", "mila-name"),
         ("where is mila", "mila-location"),
-        ("who founded LISA", "yoshua-bengio"),  # who: people first
+        ("who founded LISA", "lisa-founded"),  # who: a fact that names who did it
         ("when was LISA founded", "lisa-founded"),
     ],
 )
 def test_what_comes_first(query: str, first: str) -> None:
     assert _ids(query)[0] == first
+
+
+def test_a_role_asked_of_mila_is_not_one_held_of_something_else() -> None:
+    # The RL-Lab's co-directors direct a lab at McGill; Bengio founded LISA. Neither
+    # answers a question about Mila's director or founders.
+    for query in (
+        "who is the director of mila",
+        "who is mila's director",
+        "qui est le directeur de Mila",
+        "qui est le directeur scientifique de mila",
+    ):
+        assert _ids(query) == [], query
+        assert not {"rl-lab-co-directors", "joelle-pineau", "doina-precup"} & set(_ids(query, min_score=0)), query
+    assert _ids("director of the RL-Lab")[0] == "rl-lab-co-directors"
+    assert "joelle-pineau" in _ids("qui dirige le RL-Lab")
+    assert _ids("who founded mila")[0] == "mila-established"
+    assert "yoshua-bengio" not in _ids("who founded mila", min_score=0)
+    assert "yoshua-bengio" in _ids("who founded LISA")
 
 
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
