@@ -77,17 +77,20 @@ class BookmarkStore:
     # Writing ----------------------------------------------------------------
 
     def add(self, fact_id: str, note: str | None) -> bool:
-        """Bookmark fact_id; True if it is new, False if an existing one got the new note."""
+        """Bookmark fact_id; True if it is new, False if it was already there. A note
+        given replaces the one kept ("" clears it); no note given keeps it."""
         created = True
+        kept = note or None
 
         def change(bookmarks: list[Bookmark]) -> list[Bookmark]:
             nonlocal created
             for b in bookmarks:
                 if b["id"] == fact_id:
                     created = False
-                    b["note"] = note
+                    if note is not None:
+                        b["note"] = kept
                     return bookmarks
-            return [*bookmarks, {"id": fact_id, "note": note, "added": _now()}]
+            return [*bookmarks, {"id": fact_id, "note": kept, "added": _now()}]
 
         self._update(change)
         return created

@@ -53,11 +53,14 @@ class App:
 
     def fact(self, fact_id: str) -> Fact:
         """The fact with this id, or NotFound suggesting the closest ids."""
-        found = self.facts.get(fact_id)
+        if not fact_id.strip():
+            raise click.UsageError("the fact id is empty")
+        # Ids are lower-case slugs; 'Yoshua-Bengio' is a way of typing one, not a typo.
+        found = self.facts.get(fact_id) or self.facts.get(fact_id.strip().lower())
         if found is None:
             from mila_cli.names import closest
 
-            raise NotFound(f"no fact has the id '{fact_id}'" + _hint(closest(fact_id, list(self.facts.by_id))))
+            raise NotFound(f"no fact has the id {_quote(fact_id)}" + _hint(closest(fact_id, list(self.facts.by_id))))
         return found
 
     def with_conflicts(self, fact: Fact) -> Fact:
@@ -180,17 +183,21 @@ def _hint(suggestions: Sequence[str]) -> str:
 def _check_category(app: App, category: str | None) -> None:
     if category is not None and category not in app.facts.categories():
         raise click.BadParameter(
-            f"unknown category '{category}'; choose from: {', '.join(app.facts.categories())}",
+            f"unknown category {_quote(category)}; choose from: {', '.join(app.facts.categories())}",
             param_hint="'--category'",
         )
 
 
-def _check_source(app: App, source: str | None) -> None:
-    if source is not None and source not in app.facts.source_by_id:
-        raise click.BadParameter(
-            f"unknown source '{source}'; choose from: {', '.join(app.facts.source_by_id)}",
-            param_hint="'--source'",
-        )
+def _check_source(app: App, source: str | None) -> str | None:
+    """The source id meant (ids are lower-case slugs, so case is forgiven), or a usage error."""
+    if source is None or source in app.facts.source_by_id:
+        return source
+    if source.strip().lower() in app.facts.source_by_id:
+        return source.strip().lower()
+    raise click.BadParameter(
+        f"unknown source {_quote(source)}; choose from: {', '.join(app.facts.source_by_id)}",
+        param_hint="'--source'",
+    )
 
 
 EPILOG = """\b
@@ -254,7 +261,7 @@ def facts(app: App, category: str | None, source: str | None, as_json: bool) -> 
       mila facts --source core-expertise
     """
     _check_category(app, category)
-    _check_source(app, source)
+    source = _check_source(app, source)
     rows = [f for f in app.facts.in_category(category) if source is None or f["source"] == source]
     _emit(as_json, rows, lambda r: r.facts_list(rows))
 
@@ -300,6 +307,8 @@ def history(app: App, since: int | None, until: int | None, as_json: bool) -> No
     Example:
       mila history --since 2010 --until 2020
     """
+    if since is not None and until is not None and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}: no year is in that range")
     events = app.facts.dated(since, until)
     _emit(as_json, events, lambda r: r.history(events))
     if not events:
@@ -307,10 +316,10 @@ def history(app: App, since: int | None, until: int | None, as_json: bool) -> No
 
 
 @cli.command(short_help="Research areas and topics, or one area and what mentions it.")
-@click.argument("name", required=False, metavar="[NAME]", shell_complete=completion.areas)
+@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.areas)
 @json_option
 @click.pass_obj
-def areas(app: App, name: str | None, as_json: bool) -> None:
+def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
     """Research areas, topics and applications, grouped; or, with NAME, the best
     match and the facts that mention it.
 
@@ -320,7 +329,7 @@ def areas(app: App, name: str | None, as_json: bool) -> None:
       mila areas "reinforcement lerning"
     """
     all_areas = app.facts.areas()
-    if name is None:
+    if not name:
         from itertools import groupby
 
         groups = [(g, list(fs)) for g, fs in groupby(all_areas, key=lambda f: f["group"])]
@@ -328,16 +337,16 @@ def areas(app: App, name: str | None, as_json: bool) -> None:
         return
     from mila_cli.names import mentions
 
-    area = _named(app, name, all_areas, "area")
+    area = _named(app, " ".join(name), all_areas, "area")
     related = mentions(area, app.facts.facts)
     _emit(as_json, {**area, "mentioned_in": related}, lambda r: r.fact(area, app.facts, related))
 
 
 @cli.command(short_help="Everyone the documents name, or one person.")
-@click.argument("name", required=False, metavar="[NAME]", shell_complete=completion.people)
+@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.people)
 @json_option
 @click.pass_obj
-def people(app: App, name: str | None, as_json: bool) -> None:
+def people(app: App, name: tuple[str, ...], as_json: bool) -> None:
     """Everyone the documents name and what each is noted for; with NAME, one
     person (case, accents and typos forgiven).
 
@@ -347,27 +356,41 @@ def people(app: App, name: str | None, as_json: bool) -> None:
       mila people benjio
     """
     persons = app.facts.people()
-    if name is None:
+    if not name:
         _emit(as_json, persons, lambda r: r.people(persons))
         return
-    person = _named(app, name, persons, "person")
+    person = _named(app, " ".join(name), persons, "person")
     _emit(as_json, person, lambda r: r.fact(person, app.facts))
 
 
 def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
     """The candidate a name means: by name, alias or id first; else the best search answer
-    among them (so 'apprentissage profond' finds Deep Learning); else NotFound."""
+    among them that is called by every word asked, through the vocabulary (so
+    'apprentissage profond' finds Deep Learning, but 'quantum' finds no area); else NotFound."""
     from mila_cli.names import closest, find_named
 
-    found = find_named(name, candidates)
-    if found is None:
-        ids = {c["id"] for c in candidates}
-        best = [r.fact for r in app.index.search(name, limit=len(app.facts.facts)).results if r.fact["id"] in ids]
-        found = best[0] if best else None
+    if not name.strip():
+        raise click.UsageError(f"the {what}'s name is empty; leave it out to list them all")
+    found = find_named(name, candidates) or app.index.titled(name, {c["id"] for c in candidates})
     if found is None:
         labels = [str(c.get("name") or c["id"]) for c in candidates]
-        raise NotFound(f"no {what} matches '{name}'" + _hint(closest(name, labels)))
+        raise NotFound(f"no {what} matches {_quote(name)}" + _hint(closest(name, labels)))
     return found
+
+
+class _Score(click.FloatRange):
+    """A score from 0 to 100; not 'nan', which every range check lets through."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number from 0 to 100.", param, ctx)
+        return number
+
+
+_SCORE = _Score(0, 100)
 
 
 @cli.command(short_help="Ask a question or search every fact, in English or French.")
@@ -376,7 +399,7 @@ def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
 @click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
 @click.option(
     "--min-score",
-    type=click.FloatRange(0, 100),
+    type=_SCORE,
     default=60.0,
     show_default=True,
     help="Drop results scoring below S (0-100).",
@@ -412,32 +435,61 @@ def search(app: App, query: tuple[str, ...], limit: int, category: str | None, m
 
 
 def _no_answer(app: App, text: str, outcome: Any) -> str:
-    """Why nothing answered, and what to try next, on one line."""
+    """Why nothing answered, and what to try next, on one line, in the words as typed."""
     from mila_cli.names import closest
 
-    unknown = outcome.unknown
+    typed = _as_typed(text)
+    unknown = [typed(w) for w in outcome.unknown]
+    listed = ", ".join(_quote(w) for w in unknown)
+    query = outcome.query
+    hint = ""
     if outcome.reason == "now":
-        reason = f"no fact can answer '{text}': the documents are undated, so they cannot say what is true now"
+        reason = f"no fact can answer {_quote(text)}: the documents are undated, so they cannot say what is true now"
         hint = "; ask without 'now' or 'today' to see what they say"
     elif outcome.reason == "attribute":
-        words = ", ".join(f"'{w}'" for w in unknown)
-        reason = f"no fact gives {words}"
-        hint = f"; search without {words} to see what the facts say"
+        reason = f"no fact gives {listed}"
+        hint = f"; search without {listed} to see what the facts say"
     elif outcome.reason == "duration":
-        reason = f"no fact says how long anything takes ('{text}')"
-        hint = ""
+        reason = f"no fact says how long anything takes ({_quote(text)})"
     elif unknown:
-        words = ", ".join(f"'{w}'" for w in unknown)
-        reason = f"no fact mentions {words}"
-        near = [w for u in unknown for w in closest(u, sorted(app.index.words()), limit=2) if w not in unknown]
+        reason = f"no fact mentions {listed}"
+        near = [w for u in outcome.unknown for w in closest(u, app.index.suggestible(), limit=2) if w not in unknown]
         hint = f"; close words: {', '.join(dict.fromkeys(near))}" if near else ""
-    elif outcome.query.terms:
-        reason = f"no fact answers '{text}'"
-        hint = ""
+    elif query.intent == "expand" and query.subject:
+        reason = f"no fact says what {_quote(typed(' '.join(query.subject)))} stands for"
+    elif query.terms:
+        reason = f"no fact answers {_quote(text)}"
     else:
-        reason = f"'{text}' has no words to search for"
-        hint = ""
+        reason = f"{_quote(text)} has no words to search for"
     return f"{reason}{hint}; browse with 'mila facts', 'mila areas' or 'mila people'"
+
+
+_QUOTED = 60  # characters of what was typed that an error message repeats
+
+
+def _quote(text: str) -> str:
+    """What was typed, quoted, on one line and cut short: an error names it, not echoes it."""
+    from mila_cli.text import one_line
+
+    line = one_line(text)
+    return f"'{line if len(line) <= _QUOTED else line[: _QUOTED - 1] + '…'}'"
+
+
+def _as_typed(text: str) -> Callable[[str], str]:
+    """A way back from search's folded words to the words as typed ('gpus' to 'GPUs')."""
+    from mila_cli.text import fold, words
+
+    raw = text.split()
+    folded = [" ".join(words(fold(w))) for w in raw]
+
+    def typed(label: str) -> str:
+        n = len(label.split())
+        for i in range(len(raw) - n + 1):
+            if " ".join(folded[i : i + n]) == label:
+                return " ".join(raw[i : i + n]).strip("'\"?!.,;:()«»“”")
+        return label
+
+    return typed
 
 
 @cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
@@ -451,19 +503,19 @@ def bookmark() -> None:
     """
 
 
-@bookmark.command("add", short_help="Bookmark a fact (again: replaces its note).")
+@bookmark.command("add", short_help="Bookmark a fact, with a note or a new note.")
 @click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
 @click.option("--note", metavar="TEXT", help="A note to keep with it.")
 @click.pass_obj
 def bookmark_add(app: App, fact_id: str, note: str | None) -> None:
     """Bookmark the fact ID, with an optional note. Adding it again keeps one
-    bookmark and replaces its note.
+    bookmark: a --note replaces its note, --note "" clears it, none keeps it.
 
     \b
     Example:
       mila bookmark add iclr --note "conference"
     """
-    app.fact(fact_id)  # only existing facts can be bookmarked
+    fact_id = app.fact(fact_id)["id"]  # only existing facts, by their ids as stored
     store = _store()
     created = store.add(fact_id, note)
     _notices(store)
@@ -513,7 +565,7 @@ def bookmark_remove(fact_id: str) -> None:
         from mila_cli.names import closest
 
         ids = [b["id"] for b in store.read()]
-        raise NotFound(f"'{fact_id}' is not bookmarked" + _hint(closest(fact_id, ids)))
+        raise NotFound(f"{_quote(fact_id)} is not bookmarked" + _hint(closest(fact_id, ids)))
     from mila_cli import render
 
     render.message(f"removed bookmark {fact_id}")

@@ -87,12 +87,13 @@ def fact_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
 
 @_quiet
 def people(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    return _items(_facts(ctx).people(), incomplete)
+    # A name may be typed as several words, but TAB offers ids, which are one.
+    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx).people(), incomplete)
 
 
 @_quiet
 def areas(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    return _items(_facts(ctx).areas(), incomplete)
+    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx).areas(), incomplete)
 
 
 @_quiet

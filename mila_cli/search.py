@@ -54,6 +54,7 @@ GENERIC = 1.0  # the most a generic word ("data", "models") weighs, whatever its
 _NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
 _FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
 _AGENT_CATEGORIES = frozenset({"people", "organizations", "institute", "labs"})
+_SUGGESTIBLE = 4  # letters, at least, in a word suggested for one no fact holds
 _NEAR = 5  # words apart, at most, for one to be said "of" the other in a fact's text
 _CANDIDATES = 400  # facts scored in full from a large set
 _COMMON_FORM = 5000  # a form found at more word starts than this picks no candidates
@@ -444,6 +445,22 @@ class SearchIndex:
             coverage = sum(w * q for w, q in zip(plan.weights, qualities, strict=True)) / (sum(plan.weights) or 1.0)
             score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
         return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
+
+    def titled(self, text: str, ids: set[str]) -> Fact | None:
+        """The best answer to a query among some facts, if it holds every term of the query
+        in its names or tags: what a name lookup ('mila areas vision') may fall back on."""
+        outcome = self.search(text, limit=len(self.facts))
+        for result in outcome.results:
+            if result.fact["id"] in ids and all(self._titled(result.index, t) for t in outcome.query.terms):
+                return result.fact
+        return None
+
+    def suggestible(self) -> list[str]:
+        """The facts' words worth suggesting for a word no fact holds: not a short word,
+        a stop word or a generic one ("close words: interns", never "close words: a")."""
+        vocabulary = self.vocabulary
+        skip = vocabulary.stopwords | vocabulary.generic
+        return sorted(w for w in self.words() if len(w) >= _SUGGESTIBLE and w not in skip and not w.isdigit())
 
     def answer(self, outcome: Outcome) -> list[Fact]:
         """The facts that answer a question directly: the best result when it is the kind

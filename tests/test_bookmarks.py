@@ -52,6 +52,17 @@ def test_adding_twice_keeps_one_and_replaces_the_note() -> None:
     assert len(items) == 1 and items[0]["note"] == "new" and items[0]["added"] == added
 
 
+def test_adding_again_without_a_note_keeps_it_and_an_empty_note_clears_it() -> None:
+    invoke("bookmark", "add", "iclr", "--note", "conference")
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert _list()[0]["note"] == "conference"
+    invoke("bookmark", "add", "iclr", "--note", "")
+    assert _list()[0]["note"] is None
+    # An id typed in capitals is the fact's id: one bookmark, kept as the id is.
+    invoke("bookmark", "add", "ICLR")
+    assert [b["id"] for b in _list()] == ["iclr"]
+
+
 def test_unknown_id_suggests_and_writes_nothing(data_dir: Path) -> None:
     result = invoke("bookmark", "add", "iclrr")
     assert result.exit_code == 1 and "did you mean iclr" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,7 @@ def test_no_answer_says_which_words_no_fact_contains_and_what_to_do() -> None:
     result = invoke("search", "how many GPUs does mila have")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert "no fact mentions 'gpus'" in result.stderr and "mila facts" in result.stderr
+    assert "no fact mentions 'GPUs'" in result.stderr and "mila facts" in result.stderr
     result = invoke("search", "how many GPUs does mila have", "--json")
     assert result.exit_code == 1 and json.loads(result.stdout) == []
     # An attribute that no fact gives, of something that facts do describe.
@@ -235,6 +236,24 @@ def test_no_answer_says_which_words_no_fact_contains_and_what_to_do() -> None:
     assert result.exit_code == 1 and "undated" in result.stderr
     result = invoke("search", "how long does a PhD at mila take")
     assert result.exit_code == 1 and "how long" in result.stderr
+    result = invoke("search", "what does NeurIPS stand for")
+    assert result.exit_code == 1 and "no fact says what 'NeurIPS' stands for" in result.stderr
+
+
+def test_close_words_are_real_words_near_the_unknown_one() -> None:
+    # Never "close words: a, d" for "heads": a suggestion is a word worth searching for.
+    assert "neurips" in invoke("search", "neurons").stderr.split("close words: ")[1]
+    for query in ("who runs mila", "who heads mila", "gpus", "bengoi's cat"):
+        stderr = invoke("search", query).stderr
+        near = re.search(r"close words: ([^;]*)", stderr)
+        words = near.group(1).split(", ") if near else []
+        assert all(len(w) >= 4 and w not in VOCABULARY.stopwords for w in words), (query, stderr)
+
+
+@pytest.mark.parametrize("score", ["nan", "NaN", "-1", "101", "high"])
+def test_min_score_must_be_a_number_from_0_to_100(score: str) -> None:
+    result = invoke("search", "lisa", "--min-score", score)
+    assert result.exit_code == 2 and result.stdout == ""
 
 
 def test_a_category_name_is_not_a_wildcard() -> None:
