@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from mila_cli.text import fold, words
+from mila_cli.text import fold, holds, words
 
 Fact = dict[str, Any]
 
@@ -111,11 +111,6 @@ def mentions(subject: Fact, facts: Iterable[Fact]) -> list[Fact]:
             continue
         haystacks = [fact["text"], *fact.get("tags", []), *fact.get("aliases", []), fact.get("name", "")]
         fact_words = [words(fold(h)) for h in haystacks if h]
-        if any(_contains(hay, phrase) for hay in fact_words for phrase in phrases):
+        if any(holds(hay, phrase) for hay in fact_words for phrase in phrases):
             found.append(fact)
     return found
-
-
-def _contains(hay: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(hay[i : i + n] == phrase for i in range(len(hay) - n + 1))

@@ -1,6 +1,6 @@
 """Search data for the bundled facts and vocabulary, worked out ahead of time.
 
-Stemming the vocabulary's two thousand terms and analysing the bundled facts costs
+Stemming the vocabulary's six thousand terms and analysing the bundled facts costs
 more than the rest of a search together, and it gives the same result every run.
 So it is done once, when the facts or the vocabulary change, and kept beside this
 module in prepared.json:

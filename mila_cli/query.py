@@ -10,6 +10,7 @@ it is a typo of (reinforcment), so that phrases form as if it had been typed wel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from mila_cli.language import stems_en, stems_fr, tokens
@@ -54,7 +55,7 @@ class Term:
         self.label = label  # the words as read, folded, for messages
         self.words = words  # the folded words it was made from
         self.literal = literal  # one word that no vocabulary group knows
-        self.forms: dict[Phrase, float] = {}  # English stems -> quality
+        self.forms: dict[Phrase, float] = {}  # stems (English; French for cognates) -> quality
         self.single: dict[str, float] = {}  # the one-word forms, by their stem
         self.multi: dict[Phrase, float] = {}  # the phrases
 
@@ -70,7 +71,7 @@ class Term:
 class Query:
     """What a query asks: its intent, its terms, and how its words were read."""
 
-    __slots__ = ("asked_about", "corrected", "intent", "pairs", "present", "subject", "terms", "text")
+    __slots__ = ("alternatives", "asked_about", "corrected", "intent", "pairs", "present", "subject", "terms", "text")
 
     def __init__(self, text: str, intent: str | None, terms: list[Term], subject: list[str]) -> None:
         self.text = text
@@ -81,6 +82,7 @@ class Query:
         self.present = False  # it asks what is true now ("today", "currently")
         self.asked_about: list[str] = []  # unknown words asked for as an attribute ("price of")
         self.pairs: list[tuple[str, str]] = []  # (term, the term it belongs to): "director of mila"
+        self.alternatives: list[list[str]] = []  # terms joined by and/or: "Theano and Myia"
 
 
 class Known(Protocol):
@@ -145,6 +147,7 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
             terms.append(term)
             spans.append((start, start + 1))
     pairs = _belongings(words, terms, spans)
+    alternatives = _coordinated(words, terms, spans)
     # "what does X stand for" is a question about a name; "what is X" only when
     # nothing more telling was asked.
     intent = next((x for x in intents if x != "what"), intents[0] if intents else None)
@@ -161,6 +164,7 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     query = Query(" ".join(words), intent, terms, subject)
     query.present = present
     query.pairs = [(a.label, b.label) for a, b in pairs]
+    query.alternatives = [list(dict.fromkeys(t.label for t in chain)) for chain in alternatives]
     return query
 
 
@@ -174,14 +178,35 @@ def _belongings(words: list[str], terms: list[Term], spans: list[tuple[int, int]
     pairs = []
     for i in range(len(terms) - 1):
         between = words[spans[i][1] : spans[i + 1][0]]
-        if between == ["s"]:  # the possessive: mila's director
+        if between == ["s"]:  # the possessive: mila's director, mila's scientific director
             pairs.append((terms[i + 1], terms[i]))
+            j = i + 2
+            while j < len(terms) and spans[j - 1][1] == spans[j][0]:
+                pairs.append((terms[j], terms[i]))
+                j += 1
         elif set(between) <= _BETWEEN:  # "director of mila", "directs mila", "leads the lab"
             pairs.append((terms[i], terms[i + 1]))
     # Said of something said of a third is said of that too: "le directeur scientifique DE mila".
     for a, b in list(pairs):
         pairs += [(a, d) for c, d in pairs if c is b and d is not a and (a, d) not in pairs]
     return pairs
+
+
+_COORDINATORS = frozenset({"and", "or", "vs", "versus", "et", "ou"})
+
+
+def _coordinated(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[list[Term]]:
+    """Runs of terms joined by and/or ("LISA or the RL-Lab", "Theano et Myia"): each
+    may be what is asked about, not only a fact that holds them all."""
+    chains: list[list[Term]] = []
+    for i in range(len(terms) - 1):
+        between = words[spans[i][1] : spans[i + 1][0]]
+        if between and not _COORDINATORS.isdisjoint(between) and set(between) <= _COORDINATORS | _BETWEEN:
+            if chains and chains[-1][-1] is terms[i]:
+                chains[-1].append(terms[i + 1])
+            else:
+                chains.append([terms[i], terms[i + 1]])
+    return chains
 
 
 def _segments(words: list[str], en: Phrase, fr: Phrase, vocabulary: Vocabulary) -> list[tuple[int, int, str, Any]]:
@@ -255,6 +280,14 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             or vocabulary.knows(word)
         )
 
+    choices: list[str] = []
+
+    def candidates() -> list[str]:
+        """What a typo may be a typo of, gathered once per query (sorted: ties break alike every run)."""
+        if not choices:
+            choices.extend(sorted(corpus.words() | vocabulary.words | vocabulary.stopwords))
+        return choices
+
     out: list[str] = []
     corrected: dict[str, str] = {}
     unknown: set[str] = set()
@@ -266,17 +299,18 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             unknown.add(word)
             i += 1
             continue
-        if known(word) or len(word) < 3 or vocabulary.is_common(word):
+        is_known = known(word)
+        if is_known or len(word) < 3 or vocabulary.is_common(word):
             # A real word that no fact uses is not a typo of one that some fact does:
             # funds is not founds, admission is not emission.
             out.append(word)
-            if not known(word):
+            if not is_known:
                 unknown.add(word)
             i += 1
             continue
         meant = (
             _question_typo(word, vocabulary)
-            or _typo(word, set(words), vocabulary, corpus)
+            or _typo(word, set(words), candidates)
             or _derived(word, vocabulary, corpus)
         )
         if meant is None:
@@ -329,17 +363,16 @@ def _short_typo(typed: str, known: str) -> bool:
     return False
 
 
-def _typo(word: str, typed: set[str], vocabulary: Vocabulary, corpus: Known) -> str | None:
+def _typo(word: str, typed: set[str], candidates: Callable[[], list[str]]) -> str | None:
     """The known word this one is most likely a mistyping of, if any is close enough."""
     if len(word) < 4 or word.isdigit():
         return None
     from rapidfuzz.distance import OSA
     from rapidfuzz.process import extract
 
-    choices = list(corpus.words() | vocabulary.words | vocabulary.stopwords)
     limit = _edits_allowed(word)
     best: tuple[int, int, str] | None = None
-    for candidate, distance, _ in extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=12):
+    for candidate, distance, _ in extract(word, candidates(), scorer=OSA.distance, score_cutoff=limit, limit=12):
         if candidate in typed or len(candidate) < 3:
             continue  # never turn one word of the query into another
         if len(word) <= 5 and not _short_typo(word, candidate):

@@ -32,9 +32,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mila_cli.language import compounds, stem_en, stem_map_en, tokens
+from mila_cli.names import names_of
 from mila_cli.query import Query, Term, read
-from mila_cli.text import fold
-from mila_cli.vocabulary import Phrase, Vocabulary
+from mila_cli.text import fold, holds
+from mila_cli.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from mila_cli.facts import FactSet
@@ -76,7 +77,7 @@ class _Field:
         single = term.single
         best = max((single[s] for s in self.stemset & single.keys()), default=0.0)
         for form, quality in term.multi.items():
-            if quality > best and form[0] in self.stemset and _contains(self.stems, form):
+            if quality > best and form[0] in self.stemset and holds(self.stems, form):
                 best = quality
         return best * self.weight
 
@@ -105,31 +106,27 @@ class _Analysed:
         self.content: set[str] = set().union(*(f.stemset for f in fields))
 
 
-def _contains(hay: list[str], phrase: Phrase) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    return any(hay[i] == first and tuple(hay[i : i + n]) == phrase for i in range(len(hay) - n + 1))
-
-
-def _names_of(fact: Fact) -> list[str]:
-    return [fact["id"].replace("-", " "), *_strings(fact.get("name")), *_strings(fact.get("aliases"))]
+def _extras(fact: Fact) -> list[str]:
+    """What a fact says besides its names, tags and text that search reads as text."""
+    extra = [*_strings(fact.get("roles")), *_strings(fact.get("place")), *_strings(fact.get("count_of"))]
+    for degree in fact.get("degrees", ()):
+        if isinstance(degree, dict):
+            extra += [str(v) for v in degree.values()]
+    return extra
 
 
 def _parts(fact: Fact) -> tuple[list[tuple[float, list[str], list[str]]], list[tuple[int, int]]]:
     """A fact's fields as (weight, folded words, joined compounds), the text among them
     with the spans of its words in the original text (for highlighting)."""
     parts = []
-    for weight, values in ((_NAME, _names_of(fact)), (_TAG, _strings(fact.get("tags")))):
+    for weight, values in ((_NAME, names_of(fact)), (_TAG, _strings(fact.get("tags")))):
         for value in values:
             folded = fold(value)
             parts.append((weight, tokens(folded), compounds(folded)))
     found = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(fact["text"])]
     spans = [(a, b) for a, b, _ in found]
     parts.append((_TEXT, [tokens(w)[0] for _, _, w in found], compounds(fold(fact["text"]))))
-    extra = [*_strings(fact.get("roles")), *_strings(fact.get("place")), *_strings(fact.get("count_of"))]
-    for degree in fact.get("degrees", ()):
-        if isinstance(degree, dict):
-            extra += [str(v) for v in degree.values()]
+    extra = _extras(fact)
     if extra:
         folded = fold(" ; ".join(extra))
         parts.append((_TEXT, tokens(folded), compounds(folded)))
@@ -152,7 +149,7 @@ class Result:
 class _Plan:
     """What search works out once per query, before scoring each fact."""
 
-    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "pairs", "query", "reach", "weights")
+    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "pairs", "query", "reach", "slots", "weights")
 
     def __init__(self, query: Query) -> None:
         self.query = query
@@ -164,6 +161,7 @@ class _Plan:
         self.reach: set[int] = set()  # the facts that may answer
         self.about: list[tuple[Term, set[int]]] = []  # terms that name facts, for when and where
         self.pairs: list[tuple[int, int]] = []  # (term, the term it is asked of), by place in the query
+        self.slots: list[list[int]] = []  # terms by place, grouped: a fact holds a group by any of its terms
 
 
 def _refusal(query: Query) -> str | None:
@@ -253,7 +251,7 @@ class SearchIndex:
                 _Field(weight, [stems.get(w, w) for w in folded], [stems.get(w, w) for w in joined])
                 for weight, folded, joined in fields
             ]
-            names = len(_names_of(self.facts[index]))
+            names = len(names_of(self.facts[index]))
             text = built[names + len(_strings(self.facts[index].get("tags")))]
             self._store(index, _Analysed(built, text, spans, names))
 
@@ -279,10 +277,7 @@ class SearchIndex:
         self._prepared = analyses
         self._postings = postings
         for index, data in enumerate(analyses):
-            for position, (_, stems, _) in enumerate(data["fields"][: data["names"]]):
-                self._named.setdefault(frozenset(stems), []).append(index)
-                if position:  # the first name is the id read as words
-                    self._proper.setdefault(frozenset(stems), []).append(index)
+            self._add_names(index, [frozenset(stems) for _, stems, _ in data["fields"][: data["names"]]])
 
     def _store(self, index: int, analysed: _Analysed) -> None:
         analysed.content -= self._stop_stems
@@ -290,7 +285,10 @@ class SearchIndex:
         for field in analysed.fields:
             for stem in field.stemset:
                 self._postings.setdefault(stem, []).append(index)
-        for position, name in enumerate(analysed.names):
+        self._add_names(index, analysed.names)
+
+    def _add_names(self, index: int, names: list[frozenset[str]]) -> None:
+        for position, name in enumerate(names):
             self._named.setdefault(name, []).append(index)
             if position:  # the first name is the id read as words
                 self._proper.setdefault(name, []).append(index)
@@ -317,15 +315,7 @@ class SearchIndex:
             starts = []
             position = 0
             for fact in self.facts:
-                values = [
-                    *_names_of(fact),
-                    *_strings(fact.get("tags")),
-                    fact["text"],
-                    *_strings(fact.get("roles")),
-                    *_strings(fact.get("place")),
-                    *_strings(fact.get("count_of")),
-                    *(str(v) for d in fact.get("degrees", ()) if isinstance(d, dict) for v in d.values()),
-                ]
+                values = [*names_of(fact), *_strings(fact.get("tags")), fact["text"], *_extras(fact)]
                 doc = fold(" | ".join(values))
                 starts.append(position)
                 parts.append(doc)
@@ -360,7 +350,7 @@ class SearchIndex:
                     results.append(result)
         results.sort(key=lambda r: -r.score)  # a stable sort keeps load order among equals
         results = [r for r in results if r.score >= RELATIVE * results[0].score] if results else []
-        results = self._with_other_sides(query, results, category)[:limit]
+        results = self._with_other_sides(plan, results, category)[:limit]
         for result in results:
             result.spans = self._spans(result.index, query.terms)
         outcome.results = results
@@ -382,6 +372,7 @@ class SearchIndex:
         ]
         plan.everywhere = [len(h) > max(total / 2, 5) for h in plan.hits]
         place = {t.label: i for i, t in enumerate(query.terms)}
+        plan.slots = self._slots(query, place, plan)
         plan.pairs = [
             (place[a], place[b])
             for a, b in query.pairs
@@ -442,7 +433,9 @@ class SearchIndex:
         if index in plan.named:
             score = 100.0
         else:
-            coverage = sum(w * q for w, q in zip(plan.weights, qualities, strict=True)) / (sum(plan.weights) or 1.0)
+            weights = [max(plan.weights[i] for i in slot) for slot in plan.slots]
+            held = sum(w * _one_of([qualities[i] for i in slot]) for w, slot in zip(weights, plan.slots, strict=True))
+            coverage = held / (sum(weights) or 1.0)
             score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
         return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
 
@@ -525,6 +518,21 @@ class SearchIndex:
                         self._names.append((name, set(named), agent))
         return self._names
 
+    def _slots(self, query: Query, place: dict[str, int], plan: _Plan) -> list[list[int]]:
+        """What a fact must hold, term by term, but for names joined by and/or, of which
+        one will do: "what are Theano and Myia" is answered by each. Only names of facts:
+        "Mila or the Vector Institute" asks of something no fact holds, and "Canada and
+        abroad" asks for both."""
+        slots: list[list[int]] = []
+        joined: set[int] = set()
+        for labels in query.alternatives:
+            members = [place[label] for label in labels if label in place]
+            named = all(self._refers_to(query.terms[i]) and not plan.everywhere[i] for i in members)
+            if len(members) > 1 and named and joined.isdisjoint(members):
+                slots.append(members)
+                joined.update(members)
+        return [[i] for i in range(len(query.terms)) if i not in joined] + slots
+
     def _belongs(self, index: int, plan: _Plan, qualities: list[float]) -> bool:
         """Whether a fact that holds the role a question asks of Mila holds it of Mila:
         "who is the director of Mila" is not answered by a co-director of a lab. Every
@@ -594,12 +602,13 @@ class SearchIndex:
                 found.update(self._postings.get(form[0], ()))
                 continue
             having = set(self._postings.get(form[0], ())).intersection(*(self._postings.get(w, ()) for w in form[1:]))
-            found |= {i for i in having if any(_contains(f.stems, form) for f in self._fact(i).fields)}
+            found |= {i for i in having if any(holds(f.stems, form) for f in self._fact(i).fields)}
         return found
 
-    def _with_other_sides(self, query: Query, results: list[Result], category: str | None) -> list[Result]:
-        """For a count question, every figure that disagrees with one found comes with it."""
-        if query.intent != "count":
+    def _with_other_sides(self, plan: _Plan, results: list[Result], category: str | None) -> list[Result]:
+        """For a count question, every figure that disagrees with one found comes right
+        after it, whatever its own score (which it keeps: it may match fewer words)."""
+        if plan.query.intent != "count":
             return results
         out: list[Result] = []
         listed = {r.fact["id"] for r in results}
@@ -611,7 +620,9 @@ class SearchIndex:
             for other in self.conflicts(result.fact):
                 if other["id"] not in listed and (category is None or other["category"] == category):
                     listed.add(other["id"])
-                    out.append(Result(other, result.score, fits=True, index=position[other["id"]]))
+                    index = position[other["id"]]
+                    own = self._result(index, plan)
+                    out.append(Result(other, own.score if own else 0.0, fits=True, index=index))
         return out
 
     def _spans(self, index: int, terms: list[Term]) -> list[tuple[int, int]]:
@@ -675,6 +686,14 @@ def _has_form(text: str, word: str, stem: str) -> bool:
                 return True
         position = text.find(stem, position + 1)
     return False
+
+
+def _one_of(qualities: list[float]) -> float:
+    """How well a fact holds one of several names asked about: its best, a little less
+    when it holds only some of them (the fact that names both LISA and the RL-Lab first)."""
+    if len(qualities) == 1:
+        return qualities[0]
+    return max(qualities) * (0.9 + 0.1 * sum(q > 0 for q in qualities) / len(qualities))
 
 
 def _weight(total: int, found: int) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Every control (Cc), format (Cf), surrogate (Cs), line and paragraph separator
 # (Zl, Zp) code point, as of Unicode 14 plus the format controls Unicode 15 added.
@@ -90,6 +91,13 @@ def fold(text: str) -> str:
 def words(folded: str) -> list[str]:
     """The words of already folded text; hyphens, apostrophes and spaces all split."""
     return _WORD.findall(folded)
+
+
+def holds(hay: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Whether a list of words holds a phrase (a list of words) in a row."""
+    n = len(phrase)
+    first, whole = phrase[0], tuple(phrase)
+    return any(hay[i] == first and tuple(hay[i : i + n]) == whole for i in range(len(hay) - n + 1))
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

@@ -52,6 +52,7 @@ class Vocabulary:
         cues: dict[Phrase, str],
         groups: Sequence[Group],
         generic: Iterable[str] = (),
+        common: Iterable[str] = (),
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.generic = frozenset(generic)  # words that tell little about which fact is meant
@@ -62,7 +63,7 @@ class Vocabulary:
         self.question_words = frozenset(cue[0] for cue in cues if len(cue) == 1)
         self._forms: dict[int, list[Phrase]] = {}
         self._read_words: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None
-        self._common: frozenset[str] = frozenset()
+        self._common = frozenset(common)  # everyday words, read from the files (see common)
 
     # What the terms are as stems. Worked out on first use, or handed over ready made
     # (mila_cli.prepared) for the bundled vocabulary.
@@ -120,7 +121,7 @@ class Vocabulary:
 
     def groups_for(self, en: Phrase, fr: Phrase) -> set[int]:
         """The groups a phrase belongs to, by its English or its French stems. A single
-        French stem must have four letters or more: shorter ones match too much across
+        French stem must have five letters or more: shorter ones match too much across
         languages (visas and vise both stem to "vis")."""
         by_en, by_fr = self._tables
         found = set(by_en.get(" ".join(en), ()))
@@ -215,9 +216,7 @@ def load(paths: Iterable[str]) -> Vocabulary:
                 raise DataError(f"duplicate vocabulary group '{raw['id']}' in {origins[raw['id']]} and {path}")
             origins[raw["id"]] = path
             groups.append(Group(raw["id"], tuple(raw.get("en", ())), tuple(raw.get("fr", ()))))
-    vocabulary = Vocabulary(stopwords, cues, groups, generic)
-    vocabulary._common = frozenset(common)
-    return vocabulary
+    return Vocabulary(stopwords, cues, groups, generic, common)
 
 
 def _read(path: str) -> dict[str, Any]:

@@ -240,13 +240,19 @@ def test_good_fact_passes_both() -> None:
     assert _schema_ok(GOOD) and facts.check_fact(GOOD) is None
 
 
+def _mutated(good: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    """A copy of a good record with one field set to value, or removed when value is None."""
+    changed = copy.deepcopy(good)
+    if value is None:
+        del changed[field]
+    else:
+        changed[field] = value
+    return changed
+
+
 @pytest.mark.parametrize(("field", "value"), MUTATIONS)
 def test_runtime_validator_agrees_with_schema(field: str, value: Any) -> None:
-    fact = copy.deepcopy(GOOD)
-    if value is None:
-        del fact[field]
-    else:
-        fact[field] = value
+    fact = _mutated(GOOD, field, value)
     problem = facts.check_fact(fact)
     assert not _schema_ok(fact)
     assert problem is not None and problem[0] == field
@@ -284,11 +290,7 @@ SOURCE_MUTATIONS: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize(("field", "value"), SOURCE_MUTATIONS)
 def test_source_validator_agrees_with_schema(field: str, value: Any) -> None:
-    source = copy.deepcopy(GOOD_SOURCE)
-    if value is None:
-        del source[field]
-    else:
-        source[field] = value
+    source = _mutated(GOOD_SOURCE, field, value)
     assert SOURCES_VALIDATOR.is_valid([GOOD_SOURCE]) and facts.check_source(GOOD_SOURCE) is None
     assert not SOURCES_VALIDATOR.is_valid([source])
     problem = facts.check_source(source)

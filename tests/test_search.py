@@ -103,6 +103,8 @@ def test_held_out_cases_are_well_formed_and_reported() -> None:
         ("what does mila stand for", "expand"),
         ("que veut dire ICLR", "expand"),
         ("how long does a PhD take", "duration"),
+        ("which is older, LISA or the RL-Lab", "when"),
+        ("lequel est le plus ancien, LISA ou le RL-Lab", "when"),
         ("deep learning", None),
         # A question word that joins clauses is not a question.
         ("models that still work when the data changes", None),
@@ -169,6 +171,7 @@ def test_a_role_asked_of_mila_is_not_one_held_of_something_else() -> None:
         "who is mila's director",
         "qui est le directeur de Mila",
         "qui est le directeur scientifique de mila",
+        "who is Mila's scientific director",
     ):
         assert _ids(query) == [], query
         assert not {"rl-lab-co-directors", "joelle-pineau", "doina-precup"} & set(_ids(query, min_score=0)), query
@@ -177,6 +180,16 @@ def test_a_role_asked_of_mila_is_not_one_held_of_something_else() -> None:
     assert _ids("who founded mila")[0] == "mila-established"
     assert "yoshua-bengio" not in _ids("who founded mila", min_score=0)
     assert "yoshua-bengio" in _ids("who founded LISA")
+
+
+def test_names_joined_by_and_or_are_each_an_answer() -> None:
+    assert set(_ids("what are Theano and Myia")[:2]) == {"theano", "myia"}
+    assert set(_ids("which is older, LISA or the RL-Lab?")[:2]) == {"lisa-founded", "rl-lab-founded"}
+    assert set(_ids("Théano et Myia")[:2]) == {"theano", "myia"}
+    # Only names of facts: what no fact names is still asked about.
+    assert _ids("compare mila and the vector institute") == []
+    # A fact that names both comes first.
+    assert _ids("LISA and Yoshua Bengio")[0] in {"lisa-founded", "yoshua-bengio"}
 
 
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
@@ -204,6 +217,8 @@ def test_a_when_question_is_answered_by_a_date_or_not_at_all() -> None:
         "how many GPUs does mila have",
         "is mila nonprofit",
         "who runs mila",
+        "is Theano still maintained",
+        "Est-ce que Yoshua Bengio est encore le directeur scientifique de Mila?",
         "quel est le budget de Mila",
     ],
 )
