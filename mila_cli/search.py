@@ -415,7 +415,7 @@ class SearchIndex:
             fit = index in plan.by_subject or (query.intent == "what" and not plan.by_subject)
         else:
             # "Who founded Mila" is answered by people, or by a fact that names who did it.
-            fit = fits(fact, query.intent) or (query.intent == "who" and self._names_agent(index))
+            fit = fits(fact, query.intent) or (query.intent == "who" and self._names_agent(index, query))
         miss = INTENT_MISS.get(query.intent or "", 1.0)
         if plan.about and not any(index in named or self._titled(index, t) for t, named in plan.about):
             return None
@@ -495,12 +495,22 @@ class SearchIndex:
         wanted = {w for t in terms for form in t.forms for w in form}
         return len(own & wanted) / len(own)
 
-    def _names_agent(self, index: int) -> bool:
-        """Whether a fact's text names a person or an organization that has a fact of its
-        own (the universities that established Mila), other than one nearly every fact
-        names (Mila itself)."""
-        text = set(self._fact(index).text.stems)
-        return any(agent and name <= text and index not in named for name, named, agent in self._proper_names())
+    def _names_agent(self, index: int, query: Query) -> bool:
+        """Whether a fact's text names who did something: a person or an organization
+        with a fact of its own (the universities that established Mila), other than one
+        nearly every fact names (Mila), one the question names itself ("who founded the
+        lab at McGill" is not answered by McGill), or one named as an owner ("McGill
+        University's lab was founded in 2001" does not say who founded it)."""
+        stems = self._fact(index).text.stems
+        asked = {w for t in query.terms for form in t.forms for w in form}
+        for name, named, agent in self._proper_names():
+            if not agent or index in named or name <= asked or not name <= set(stems):
+                continue
+            size = len(name)
+            for start in range(len(stems) - size + 1):
+                if frozenset(stems[start : start + size]) == name and stems[start + size : start + size + 1] != ["s"]:
+                    return True
+        return False
 
     def _proper_names(self) -> list[tuple[frozenset[str], set[int], bool]]:
         """The names and aliases of facts, with the facts they name and whether one is a

@@ -180,6 +180,11 @@ def test_a_role_asked_of_mila_is_not_one_held_of_something_else() -> None:
     assert _ids("who founded mila")[0] == "mila-established"
     assert "yoshua-bengio" not in _ids("who founded mila", min_score=0)
     assert "yoshua-bengio" in _ids("who founded LISA")
+    # The RL-Lab's fact names McGill as its owner, not as who founded it: no answer is
+    # claimed, though the fact may be listed.
+    for query in ("who founded the RL-Lab at McGill", "qui a fondé le labo RL de mcgill"):
+        outcome = INDEX.search(query)
+        assert "rl-lab-founded" not in [f["id"] for f in INDEX.answer(outcome)], query
 
 
 def test_names_joined_by_and_or_are_each_an_answer() -> None:
