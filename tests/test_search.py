@@ -65,21 +65,22 @@ def test_recall_at_3_per_kind_and_refusals() -> None:
     assert not low, f"below the floor: {low}\n" + "\n".join(misses)
 
 
-def test_held_out_cases_are_well_formed_and_reported() -> None:
-    """Cases written like the others but never tuned on: reported, with no floor, as the
-    honest estimate of how search does on questions it was not shaped for."""
-    held_out = json.loads((ROOT / "tests" / "search_heldout.json").read_text(encoding="utf-8"))
+def test_more_cases_are_well_formed_and_reported() -> None:
+    """More cases written the same way, by other helpers, later: reported with no floor.
+    The vocabulary was extended while looking at some of them, so they are not a blind
+    estimate (the README gives the one measured on a set before it was ever looked at)."""
+    more = json.loads((ROOT / "tests" / "search_more.json").read_text(encoding="utf-8"))
     ids = {f["id"] for f in bundled_facts()}
-    tuned = {c["query"].casefold() for c in CASES}
+    floored = {c["query"].casefold() for c in CASES}
     hits: dict[str, list[bool]] = defaultdict(list)
-    for case in held_out:
+    for case in more:
         assert case["kind"] in KINDS and set(case["expect"]) <= ids, case
         assert bool(case["expect"]) == (case["kind"] != "unanswerable"), case
-        assert case["query"].casefold() not in tuned, case  # held out means not among the tuned cases
+        assert case["query"].casefold() not in floored, case  # each case is counted once
         found = _ids(case["query"])
         hits[case["kind"]].append(any(e in found[:3] for e in case["expect"]) if case["expect"] else not found)
-    assert len(held_out) >= 200
-    REPORT["held-out cases (no floor)"] = ", ".join(
+    assert len(more) >= 800
+    REPORT["more cases (no floor)"] = ", ".join(
         f"{kind} {sum(v) / len(v):.1%} of {len(v)}" for kind, v in sorted(hits.items())
     )
 

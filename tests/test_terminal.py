@@ -99,7 +99,7 @@ def test_no_answer_is_one_line_and_nothing_on_stdout(isolated: Path) -> None:
     lines = [line for line in screen.splitlines() if line.strip()]
     assert lines[-1] == "exit=1"
     (message,) = lines[:-1]
-    assert message.startswith("mila: no fact ") and "'ceo'" in message
+    assert message.startswith("mila: no fact ") and "'CEO'" in message  # as typed
 
 
 def test_show_names_sources_by_title_and_shows_the_other_side(pane: Pane) -> None:
