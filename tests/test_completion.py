@@ -90,7 +90,7 @@ def test_people_by_last_name() -> None:
 
 def test_areas_and_fact_ids() -> None:
     assert "reinforcement-learning" in _values(["areas"], "rein")
-    assert "natural-language-processing" in _values(["areas"], "nlp")
+    assert "applied-natural-language-processing" in _values(["areas"], "nlp")  # named NLP
     assert _values(["show"], "lisa-f") == ["lisa-founded"]
     assert "iclr" in _values(["bookmark", "add"], "icl")
     assert all(" " not in v and v.isascii() for v in _values(["show"], ""))
