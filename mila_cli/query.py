@@ -10,6 +10,7 @@ it is a typo of (reinforcment), so that phrases form as if it had been typed wel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -49,12 +50,13 @@ class Term:
     costs a millisecond, which every search would pay.
     """
 
-    __slots__ = ("forms", "label", "literal", "multi", "single", "words")
+    __slots__ = ("aside", "forms", "label", "literal", "multi", "single", "words")
 
     def __init__(self, label: str, words: list[str], *, literal: bool = True) -> None:
         self.label = label  # the words as read, folded, for messages
         self.words = words  # the folded words it was made from
         self.literal = literal  # one word that no vocabulary group knows
+        self.aside = False  # said by the way: in an example ("like fake faces") or about the asker
         self.forms: dict[Phrase, float] = {}  # stems (English; French for cognates) -> quality
         self.single: dict[str, float] = {}  # the one-word forms, by their stem
         self.multi: dict[Phrase, float] = {}  # the phrases
@@ -97,11 +99,52 @@ def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     """The intent and terms of a query, its unknown words mended where they can be."""
     words = tokens(fold(text))[:MAX_QUERY_WORDS]
     words, corrected, unknown = _mend(words, vocabulary, corpus)
-    query = parse(words, vocabulary)
+    by_the_way = _asides(text)
+    query = parse(words, vocabulary, by_the_way)
+    for term in query.terms:
+        term.aside = bool(term.words) and by_the_way.issuperset(term.words)
     query.text = text
     query.corrected = corrected
     query.asked_about = _asked_about(words, unknown)
     return query
+
+
+_CLAUSES = re.compile(r"[,;:!?()\[\]–—]+|\s-+\s|\.(?:\s|$)")
+_EXAMPLE = re.compile(
+    r"^(?:like|such as|e\.?g\.?|for example|for instance|say|comme|par exemple|genre|tel que|telle que|notamment)\b"
+)
+_ABOUT_ME = re.compile(
+    r"^(?:(?:hi|hello|hey|so|ok|okay|well|bonjour|salut|alors|bon)\s+)*"
+    r"(?:i\s*'?\s*m|i am|i just|i was|i've|my|je suis|j\s*'?\s*ai|je viens|moi|mon|ma|mes)\b"
+)
+_CLAUSE_END = re.compile(r"\s(?:and|but|so|et|mais|donc)\s")
+_ASIDE_CHARS = 2000  # more than the first MAX_QUERY_WORDS words of any query
+
+
+def _asides(text: str) -> set[str]:
+    """The words a query says by the way, and nowhere else: an example after "like",
+    "such as" or "comme" ("... like fake faces"), and what askers say of themselves
+    before asking ("I'm a journalist and ...", "je suis étudiante, ..."). They may
+    miss from an answer at little cost; a word no fact holds there costs nothing."""
+    aside: set[str] = set()
+    said: set[str] = set()
+    # Only the words that count are looked at, one space apart (no regex backtracks over
+    # a run of spaces).
+    whole = " ".join(fold(text[:_ASIDE_CHARS]).split())
+    for part in _CLAUSES.split(whole):
+        clause = part.strip()
+        cut = len(clause)
+        if _EXAMPLE.match(clause):
+            start = 0
+        elif _ABOUT_ME.match(clause) and (end := _CLAUSE_END.search(clause)):
+            start, cut = 0, end.start()  # "i'm a journalist" and then the question
+        elif _ABOUT_ME.match(clause) and clause != whole:
+            start = 0  # a clause of its own: "i just defended my phd, ..."
+        else:
+            start = cut
+        aside.update(tokens(clause[start:cut]))
+        said.update(tokens(clause[:start] + " " + clause[cut:]))
+    return aside - said
 
 
 # Words that tie an attribute to what it belongs to: "the price OF the book", "le
@@ -121,7 +164,7 @@ def _asked_about(words: list[str], unknown: set[str]) -> list[str]:
     return found
 
 
-def parse(words: list[str], vocabulary: Vocabulary) -> Query:
+def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[str] = frozenset()) -> Query:
     en = stems_en(words)
     fr = stems_fr(words)
     intents: list[str] = []
@@ -130,7 +173,10 @@ def parse(words: list[str], vocabulary: Vocabulary) -> Query:
     spans: list[tuple[int, int]] = []  # where each term is among the words
     for start, size, kind, found in _segments(words, en, fr, vocabulary):
         if kind == "cue":
-            leading = all(w in vocabulary.stopwords for w in words[:start]) or start + size == len(words)
+            # A question word leads when only stop words, or words said by the way ("je
+            # suis étudiante, qui ..."), come before it.
+            before = words[:start]
+            leading = all(w in vocabulary.stopwords or w in aside for w in before) or start + size == len(words)
             if found == "now":
                 present = True
             elif leading or words[start] not in _INTERROGATIVES:

@@ -367,7 +367,7 @@ class SearchIndex:
         total = len(self.facts)
         generic = self.vocabulary.generic
         plan.weights = [
-            min(_weight(total, len(h)), GENERIC) if generic.issuperset(t.words) else _weight(total, len(h))
+            _term_weight(t, h, total, generic, asked=query.intent is not None)
             for t, h in zip(query.terms, plan.hits, strict=True)
         ]
         plan.everywhere = [len(h) > max(total / 2, 5) for h in plan.hits]
@@ -704,6 +704,18 @@ def _one_of(qualities: list[float]) -> float:
     if len(qualities) == 1:
         return qualities[0]
     return max(qualities) * (0.9 + 0.1 * sum(q > 0 for q in qualities) / len(qualities))
+
+
+def _term_weight(term: Term, hits: set[int], total: int, generic: frozenset[str], *, asked: bool) -> float:
+    """How much a term counts: the rarer, the more; a generic word at most 1. One said
+    by the way ("like fake faces", "I'm a journalist") counts nothing when no fact holds
+    it, and at most 1 beside a question ("I'm a student, when was LISA founded"); with
+    no question, what askers say of themselves may be what they ask about ("I'm doing
+    a master's, could I do my research at Mila")."""
+    if term.aside and not hits:
+        return 0.0
+    weight = _weight(total, len(hits))
+    return min(weight, GENERIC) if generic.issuperset(term.words) or (term.aside and asked) else weight
 
 
 def _weight(total: int, found: int) -> float:

@@ -198,6 +198,18 @@ def test_names_joined_by_and_or_are_each_an_answer() -> None:
     assert _ids("LISA and Yoshua Bengio")[0] in {"lisa-founded", "yoshua-bengio"}
 
 
+def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
+    # An example or what askers say of themselves may hold words no fact holds; the
+    # same words said as the subject still mean there is no answer.
+    assert _ids("reinforcement learning, like zorblax agents")
+    assert _ids("reinforcement learning zorblax agents") == []
+    assert _ids("I'm a zorblax and I want to know about GANs")[0] == "gans"
+    assert _ids("zorblax GANs") == []
+    # Before the question word: the question is still a question, about LISA, not students.
+    assert read("je suis zorblax, qui a fondé LISA", VOCABULARY, INDEX).intent == "who"
+    assert _ids("I'm a student, when was LISA founded")[0] == "lisa-founded"
+
+
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
     for query in ("how many researchers", "how many people work at mila", "combien de chercheurs", "mila head count"):
         assert set(_ids(query)[:2]) == {"researchers-1200", "researchers-2021"}, query
