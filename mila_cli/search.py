@@ -385,6 +385,16 @@ class SearchIndex:
             # "What does X stand for" is answered by a fact that gives X another name.
             plan.by_subject = {i for i in plan.by_subject if len(self._fact(i).names) > 2}
         plan.named = plan.by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
+        if subject and not plan.by_subject and len(query.terms) > 1:
+            # "What are Theano and Myia", "the full name behind the Mila acronym": no fact
+            # is named by all the words, so a fact named by one term is the kind of answer
+            # asked for, though not named by the query; not Mila, which every fact is
+            # about, but for its name.
+            for term, everywhere in zip(query.terms, plan.everywhere, strict=True):
+                if not everywhere or query.intent == "expand":
+                    plan.by_subject |= set(self._named.get(frozenset(stem_en(w) for w in term.words), ())) & pool
+            if query.intent == "expand":
+                plan.by_subject = {i for i in plan.by_subject if len(self._fact(i).names) > 2}
         # Only facts that hold a telling term can answer, besides the named ones and, for
         # a question whose kind of answer is what tells, those that hold every term.
         telling = (h for h, e in zip(plan.hits, plan.everywhere, strict=True) if not e)

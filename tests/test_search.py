@@ -155,6 +155,7 @@ def test_typos_are_mended_but_real_words_are_not_turned_into_others() -> None:
         ("mila", "mila-name"),
         ("what is ICLR", "iclr"),
         ("what does mila stand for", "mila-name"),
+        ("what's the full name behind the mila acronym", "mila-name"),  # one term names it
         ("where is mila", "mila-location"),
         ("who founded LISA", "lisa-founded"),  # who: a fact that names who did it
         ("when was LISA founded", "lisa-founded"),
