@@ -97,7 +97,7 @@ class Known(Protocol):
 
 def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     """The intent and terms of a query, its unknown words mended where they can be."""
-    words = tokens(fold(text))[:MAX_QUERY_WORDS]
+    words = _decades(tokens(fold(text))[:MAX_QUERY_WORDS])
     words, corrected, unknown = _mend(words, vocabulary, corpus)
     by_the_way = _asides(text)
     query = parse(words, vocabulary, by_the_way)
@@ -147,6 +147,31 @@ def _asides(text: str) -> set[str]:
     return aside - said
 
 
+_DECADE = re.compile(r"(1[0-9]|20)?([0-9])0s")
+
+
+def decade_years(word: str) -> range:
+    """The years of a decade as people write it (1990s, 90s, "années 90" read as 90s);
+    none for any other word. Two digits are the 1900s from 30 on, else the 2000s."""
+    match = _DECADE.fullmatch(word)
+    if match is None:
+        return range(0)
+    century = match.group(1) or ("19" if int(match.group(2)) >= 3 else "20")
+    start = int(f"{century}{match.group(2)}0")
+    return range(start, start + 10)
+
+
+def _decades(words: list[str]) -> list[str]:
+    """French decades written as words ("les années 90", "années 1990") as one word, 90s."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] in ("annees", "annee") and re.fullmatch(r"(?:1[0-9]|20)?[0-9]0", word):
+            out[-1] = word + "s"
+        else:
+            out.append(word)
+    return out
+
+
 # Words that tie an attribute to what it belongs to: "the price OF the book", "le
 # salaire D'un stagiaire", "mila'S budget".
 _OF = frozenset({"of", "de", "d", "du", "des"})
@@ -190,6 +215,8 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
             term.add((en[start],), EXACT)
             if len(fr[start]) >= 4 and fr[start] != en[start]:
                 term.add((fr[start],), COGNATE)
+            for year in decade_years(word):
+                term.add((str(year),), EXACT)
             terms.append(term)
             spans.append((start, start + 1))
     pairs = _belongings(words, terms, spans)

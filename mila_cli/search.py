@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from mila_cli.language import compounds, stem_en, stem_map_en, tokens
 from mila_cli.names import names_of
-from mila_cli.query import Query, Term, read
+from mila_cli.query import Query, Term, decade_years, read
 from mila_cli.text import fold, holds
 from mila_cli.vocabulary import Vocabulary
 
@@ -404,7 +404,7 @@ class SearchIndex:
         # A year asked about is a condition, not a hint: "papers in 2019" is not answered
         # by a fact that says nothing of 2019.
         for term, hits in zip(query.terms, plan.hits, strict=True):
-            if term.literal and _YEAR.fullmatch(term.label):
+            if term.literal and (_YEAR.fullmatch(term.label) or decade_years(term.label)):
                 plan.reach &= hits
         # "When was Polytechnique founded": a date answers it only if it is a date of
         # Polytechnique, not of something Polytechnique took part in. So when a question

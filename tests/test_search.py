@@ -211,6 +211,19 @@ def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
     assert _ids("I'm a student, when was LISA founded")[0] == "lisa-founded"
 
 
+def test_a_decade_is_its_years_and_a_condition() -> None:
+    for query in (
+        "what happened in the 90s",
+        "mila in the 1990s",
+        "les années 90",
+        "qu'est-ce qui s'est passé dans les années 1990",
+    ):
+        found = [r.fact for r in INDEX.search(query).results]
+        assert "lisa-founded" in [f["id"] for f in found[:2]], query
+        assert all(re.search(r"\b199[0-9]\b", f["text"]) for f in found), query
+    assert _ids("papers in the 1980s") == []
+
+
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
     for query in ("how many researchers", "how many people work at mila", "combien de chercheurs", "mila head count"):
         assert set(_ids(query)[:2]) == {"researchers-1200", "researchers-2021"}, query
