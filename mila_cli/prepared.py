@@ -77,6 +77,7 @@ def compute(fact_set: FactSet) -> dict[str, Any]:
             "by_fr": {k: sorted(v) for k, v in sorted(by_fr.items())},
             "forms": [sorted(words.forms_of(g)) for g in range(len(words.groups))],
             "longest": words.longest_term,
+            "stop_stems": sorted(words.stop_stems),
         },
         "facts": [index.exported(i) for i in range(len(bundled))],
         "postings": {stem: sorted(set(facts)) for stem, facts in sorted(index.postings().items())},
@@ -109,6 +110,7 @@ def vocabulary(data: dict[str, Any]) -> Vocabulary:
         tables=(prepared["by_en"], prepared["by_fr"]),
         forms=prepared["forms"],
         longest=prepared["longest"],
+        stop_stems=frozenset(prepared["stop_stems"]),
     )
     return words
 

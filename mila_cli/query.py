@@ -10,7 +10,6 @@ it is a typo of (reinforcment), so that phrases form as if it had been typed wel
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -109,15 +108,44 @@ def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     return query
 
 
-_CLAUSES = re.compile(r"[,;:!?()\[\]–—]+|\s-+\s|\.(?:\s|$)")
-_EXAMPLE = re.compile(
-    r"^(?:like|such as|e\.?g\.?|for example|for instance|say|comme|par exemple|genre|tel que|telle que|notamment)\b"
+# Said by the way: clauses are cut at punctuation; these begin an example, greet, or
+# begin what askers say of themselves; these end what they say of themselves. Word
+# lists and str.translate rather than regular expressions: compiling those would cost
+# every search a millisecond.
+_CLAUSE_MARKS = str.maketrans(dict.fromkeys(",;:!?()[]–—", "\n"))
+_EXAMPLE = (
+    ("like",),
+    ("such", "as"),
+    ("e", "g"),
+    ("eg",),
+    ("for", "example"),
+    ("for", "instance"),
+    ("say",),
+    ("comme",),
+    ("par", "exemple"),
+    ("genre",),
+    ("tel", "que"),
+    ("telle", "que"),
+    ("notamment",),
 )
-_ABOUT_ME = re.compile(
-    r"^(?:(?:hi|hello|hey|so|ok|okay|well|bonjour|salut|alors|bon)\s+)*"
-    r"(?:i\s*'?\s*m|i am|i just|i was|i've|my|je suis|j\s*'?\s*ai|je viens|moi|mon|ma|mes)\b"
+_GREETING = frozenset({"hi", "hello", "hey", "so", "ok", "okay", "well", "bonjour", "salut", "alors", "bon"})
+_ABOUT_ME = (
+    ("i", "m"),
+    ("im",),
+    ("i", "am"),
+    ("i", "just"),
+    ("i", "was"),
+    ("i", "ve"),
+    ("my",),
+    ("je", "suis"),
+    ("j", "ai"),
+    ("je", "viens"),
+    ("moi",),
+    ("mon",),
+    ("ma",),
+    ("mes",),
 )
-_CLAUSE_END = re.compile(r"\s(?:and|but|so|et|mais|donc)\s")
+_CLAUSE_END = frozenset({"and", "but", "so", "et", "mais", "donc"})
 _ASIDE_CHARS = 2000  # more than the first MAX_QUERY_WORDS words of any query
 
 
@@ -126,38 +154,45 @@ def _asides(text: str) -> set[str]:
     "such as" or "comme" ("... like fake faces"), and what askers say of themselves
     before asking ("I'm a journalist and ...", "je suis étudiante, ..."). They may
     miss from an answer at little cost; a word no fact holds there costs nothing."""
+    folded = fold(text[:_ASIDE_CHARS]).translate(_CLAUSE_MARKS)
+    folded = folded.replace(" - ", "\n").replace(" -- ", "\n").replace(". ", "\n")
+    clauses = [tokens(c) for c in folded.split("\n")]
+    clauses = [c for c in clauses if c]
     aside: set[str] = set()
     said: set[str] = set()
-    # Only the words that count are looked at, one space apart (no regex backtracks over
-    # a run of spaces).
-    whole = " ".join(fold(text[:_ASIDE_CHARS]).split())
-    for part in _CLAUSES.split(whole):
-        clause = part.strip()
-        cut = len(clause)
-        if _EXAMPLE.match(clause):
-            start = 0
-        elif _ABOUT_ME.match(clause) and (end := _CLAUSE_END.search(clause)):
-            start, cut = 0, end.start()  # "i'm a journalist" and then the question
-        elif _ABOUT_ME.match(clause) and clause != whole:
-            start = 0  # a clause of its own: "i just defended my phd, ..."
+    for clause in clauses:
+        cut = 0
+        if _starts(clause, _EXAMPLE):
+            cut = len(clause)
         else:
-            start = cut
-        aside.update(tokens(clause[start:cut]))
-        said.update(tokens(clause[:start] + " " + clause[cut:]))
+            start = 0
+            while start < len(clause) and clause[start] in _GREETING:
+                start += 1
+            if _starts(clause[start:], _ABOUT_ME):
+                # "i'm a journalist and ...": up to the "and"; a clause of its own ("i just
+                # defended my phd, ..."), whole, unless it is the whole query.
+                ends = [i for i in range(start + 1, len(clause)) if clause[i] in _CLAUSE_END]
+                cut = ends[0] if ends else (len(clause) if len(clauses) > 1 else 0)
+        aside.update(clause[:cut])
+        said.update(clause[cut:])
     return aside - said
 
 
-_DECADE = re.compile(r"(1[0-9]|20)?([0-9])0s")
+def _starts(words: list[str], openings: tuple[tuple[str, ...], ...]) -> bool:
+    return any(tuple(words[: len(opening)]) == opening for opening in openings)
 
 
 def decade_years(word: str) -> range:
     """The years of a decade as people write it (1990s, 90s, "années 90" read as 90s);
     none for any other word. Two digits are the 1900s from 30 on, else the 2000s."""
-    match = _DECADE.fullmatch(word)
-    if match is None:
+    digits = word[:-1]
+    if not (word.endswith("0s") and digits.isascii() and digits.isdigit() and len(digits) in (2, 4)):
         return range(0)
-    century = match.group(1) or ("19" if int(match.group(2)) >= 3 else "20")
-    start = int(f"{century}{match.group(2)}0")
+    if len(digits) == 2:
+        digits = ("19" if digits[0] >= "3" else "20") + digits
+    elif not "10" <= digits[:2] <= "20":
+        return range(0)
+    start = int(digits)
     return range(start, start + 10)
 
 
@@ -165,7 +200,7 @@ def _decades(words: list[str]) -> list[str]:
     """French decades written as words ("les années 90", "années 1990") as one word, 90s."""
     out: list[str] = []
     for word in words:
-        if out and out[-1] in ("annees", "annee") and re.fullmatch(r"(?:1[0-9]|20)?[0-9]0", word):
+        if out and out[-1] in ("annees", "annee") and decade_years(word + "s"):
             out[-1] = word + "s"
         else:
             out.append(word)
@@ -349,8 +384,8 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             word in vocabulary.stopwords
             or word in vocabulary.cue_words
             or word.isdigit()
+            or vocabulary.knows(word)  # first: asking the facts may mean listing their words
             or corpus.has(word)
-            or vocabulary.knows(word)
         )
 
     choices: list[str] = []

@@ -86,8 +86,9 @@ class _Field:
         compound ("rllab") has no place of its own, so it is placed everywhere (-1)."""
         found = [i for i, stem in enumerate(self.stems) if term.single.get(stem)]
         for form in term.multi:
-            n = len(form)
-            found += [i for i in range(len(self.stems) - n + 1) if tuple(self.stems[i : i + n]) == form]
+            if self.stemset.issuperset(form):
+                n = len(form)
+                found += [i for i in range(len(self.stems) - n + 1) if tuple(self.stems[i : i + n]) == form]
         if not found and self.quality(term) > 0:
             return [-1]
         return found
@@ -220,7 +221,6 @@ class SearchIndex:
         self._named: dict[frozenset[str], list[int]] = {}  # a name's stems -> the facts it names
         self._names: list[tuple[frozenset[str], set[int], bool]] | None = None  # names of people and organizations
         self._proper: dict[frozenset[str], list[int]] = {}  # the same, for names and aliases but not ids
-        self._stop_stems = set(stem_map_en(vocabulary.stopwords).values()) | vocabulary.stopwords
         self._corpus_words: set[str] | None = None
         self._docs: tuple[str, list[int]] | None = None
 
@@ -234,7 +234,7 @@ class SearchIndex:
             fields = [_Field(w, stems, extra) for w, stems, extra in data["fields"]]
             spans = [(a, b) for a, b in data["spans"]]
             analysed = _Analysed(fields, fields[data["text"]], spans, data["names"])
-            analysed.content -= self._stop_stems
+            analysed.content -= self.vocabulary.stop_stems
             self._analysed[index] = analysed
         return analysed
 
@@ -280,7 +280,7 @@ class SearchIndex:
             self._add_names(index, [frozenset(stems) for _, stems, _ in data["fields"][: data["names"]]])
 
     def _store(self, index: int, analysed: _Analysed) -> None:
-        analysed.content -= self._stop_stems
+        analysed.content -= self.vocabulary.stop_stems
         self._analysed[index] = analysed
         for field in analysed.fields:
             for stem in field.stemset:
@@ -579,7 +579,7 @@ class SearchIndex:
         others = [
             (start, start + len(name))
             for name, named, _ in self._proper_names()
-            if index not in named
+            if index not in named and name <= field.stemset
             for start in range(len(field.stems) - len(name) + 1)
             if frozenset(field.stems[start : start + len(name)]) == name
             and not any(start <= p < start + len(name) for p in owned)  # Mila's full name

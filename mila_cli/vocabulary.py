@@ -76,11 +76,19 @@ class Vocabulary:
         tables: Tables,
         forms: list[list[str]],
         longest: int,
+        stop_stems: frozenset[str],
     ) -> None:
         """Take derived data worked out ahead of time for exactly these groups; the words
         and the common words (for typos only) are read when first asked for."""
         self._read_words = words
-        self.__dict__.update(_stems=stems, _tables=tables, _form_keys=forms, longest_term=longest)
+        self.__dict__.update(
+            _stems=stems, _tables=tables, _form_keys=forms, longest_term=longest, stop_stems=stop_stems
+        )
+
+    @functools.cached_property
+    def stop_stems(self) -> frozenset[str]:
+        """The stop words and their English stems: what a fact's words are not counted by."""
+        return frozenset(stem_map_en(self.stopwords).values()) | self.stopwords
 
     def stems(self) -> tuple[frozenset[str], frozenset[str]]:
         return self._stems
