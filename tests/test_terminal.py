@@ -32,7 +32,10 @@ class Pane:
     def __init__(self, tmux: str, home: Path, width: int) -> None:
         self.tmux = tmux
         self.name = f"mila-{uuid.uuid4().hex[:8]}"
-        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
+        # As a person's shell: no colour overrides, no fixed size, and no coverage hooks
+        # (pytest-cov's subprocess coverage may print a warning into the pane).
+        dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
+        env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("COV_CORE")}
         env.update(HOME=str(home), TERM="xterm-256color", PS1="$ ", LANG="C.UTF-8")
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         size = ["-x", str(width), "-y", "50"]
@@ -97,8 +100,8 @@ def test_no_answer_is_one_line_and_nothing_on_stdout(isolated: Path) -> None:
     finally:
         wide.close()
     lines = [line for line in screen.splitlines() if line.strip()]
-    assert lines[-1] == "exit=1"
-    (message,) = lines[:-1]
+    assert len(lines) == 2 and lines[-1] == "exit=1", screen
+    message = lines[0]
     assert message.startswith("mila: no fact ") and "'CEO'" in message  # as typed
 
 
