@@ -191,7 +191,7 @@ class Outcome:
 def fits(fact: Fact, intent: str | None) -> bool:
     """Whether a fact is the kind of answer a question of this intent asks for."""
     if intent == "who":
-        return "roles" in fact or fact["category"] == "people"
+        return "roles" in fact or fact["category"] in ("people", "organizations")
     if intent == "when":
         return "year" in fact or any("year" in d for d in fact.get("degrees", ()) if isinstance(d, dict))
     if intent == "count":

@@ -158,6 +158,8 @@ def test_typos_are_mended_but_real_words_are_not_turned_into_others() -> None:
         ("what's the full name behind the mila acronym", "mila-name"),  # one term names it
         ("where is mila", "mila-location"),
         ("who founded LISA", "lisa-founded"),  # who: a fact that names who did it
+        ("who does mila collaborate with", "collaborations"),  # who: organizations too
+        ("avec qui Mila collabore-t-elle", "collaborations"),
         ("when was LISA founded", "lisa-founded"),
     ],
 )
