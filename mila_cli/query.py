@@ -72,7 +72,18 @@ class Term:
 class Query:
     """What a query asks: its intent, its terms, and how its words were read."""
 
-    __slots__ = ("alternatives", "asked_about", "corrected", "intent", "pairs", "present", "subject", "terms", "text")
+    __slots__ = (
+        "acted_on",
+        "alternatives",
+        "asked_about",
+        "corrected",
+        "intent",
+        "pairs",
+        "present",
+        "subject",
+        "terms",
+        "text",
+    )
 
     def __init__(self, text: str, intent: str | None, terms: list[Term], subject: list[str]) -> None:
         self.text = text
@@ -83,6 +94,7 @@ class Query:
         self.present = False  # it asks what is true now ("today", "currently")
         self.asked_about: list[str] = []  # unknown words asked for as an attribute ("price of")
         self.pairs: list[tuple[str, str]] = []  # (term, the term it belongs to): "director of mila"
+        self.acted_on: set[tuple[str, str]] = set()  # the pairs of a verb and its object: "founded mila"
         self.alternatives: list[list[str]] = []  # terms joined by and/or: "Theano and Myia"
 
 
@@ -272,12 +284,26 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
     query = Query(" ".join(words), intent, terms, subject)
     query.present = present
     query.pairs = [(a.label, b.label) for a, b in pairs]
+    query.acted_on = {(a.label, b.label) for a, b in _acted_on(words, terms, spans)}
     query.alternatives = [list(dict.fromkeys(t.label for t in chain)) for chain in alternatives]
     return query
 
 
 # Words that may stand between a thing and what it is said of: "the head OF THE lab".
 _BETWEEN = frozenset({"of", "de", "d", "du", "des", "the", "a", "an", "le", "la", "l", "les", "un", "une"})
+
+
+def _acted_on(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[tuple[Term, Term]]:
+    """Pairs of terms next to each other, but for articles, with no "of" between: a verb
+    and its object ("founded mila", "fondé le RL-Lab"), as (the verb, the object)."""
+    return [
+        (terms[i], terms[i + 1])
+        for i in range(len(terms) - 1)
+        if set(words[spans[i][1] : spans[i + 1][0]]) <= _ARTICLES
+    ]
+
+
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "l", "les", "un", "une"})
 
 
 def _belongings(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[tuple[Term, Term]]:

@@ -56,6 +56,8 @@ _NAME, _TAG, _TEXT = 1.0, 0.95, 0.9
 _FULL_SCAN = 3000  # up to this many facts, every fact is scored; beyond, candidates first
 _AGENT_CATEGORIES = frozenset({"people", "organizations", "institute", "labs"})
 _SUGGESTIBLE = 4  # letters, at least, in a word suggested for one no fact holds
+_DOER = 2  # words, at most, from a subject to its verb: "Mila co-founded"
+_PASSIVE = frozenset({"was", "were", "is", "are", "been", "be", "get", "got"})  # stems: "Mila was founded"
 _NEAR = 5  # words apart, at most, for one to be said "of" the other in a fact's text
 _CANDIDATES = 400  # facts scored in full from a large set
 _COMMON_FORM = 5000  # a form found at more word starts than this picks no candidates
@@ -566,16 +568,25 @@ class SearchIndex:
             if qualities[asked] and plan.everywhere[owner] and not plan.everywhere[asked]:
                 term, of = plan.query.terms[asked], plan.query.terms[owner]
                 fields = [f for f in analysed.fields if f.weight == _TEXT or f.quality(of) > 0]
-                if not any(self._held_by(index, f, term, of) for f in fields if f.quality(term) > 0):
+                acted = (term.label, of.label) in plan.query.acted_on
+                if not any(self._held_by(index, f, term, of, acted=acted) for f in fields if f.quality(term) > 0):
                     return False
         return True
 
-    def _held_by(self, index: int, field: _Field, term: Term, owner: Term) -> bool:
-        """Whether some place of a term in a field is nearer the owner than any other name."""
+    def _held_by(self, index: int, field: _Field, term: Term, owner: Term, *, acted: bool) -> bool:
+        """Whether some place of a term in a field is nearer the owner than any other name;
+        and, for a verb asked of its object (acted), not a thing the owner did: "Mila
+        co-founded Climate Change AI" does not say who founded Mila ("Mila was founded by"
+        would; "a Mila graduate" is a graduate of Mila, asked as "graduates of Mila")."""
         here = field.places(term)
         if -1 in here:
             return True
         owned = [p for p in field.places(owner) if p >= 0]
+        stems = field.stems
+        if acted:
+            here = [
+                p for p in here if not any(0 < p - o <= _DOER and _PASSIVE.isdisjoint(stems[o + 1 : p]) for o in owned)
+            ]
         others = [
             (start, start + len(name))
             for name, named, _ in self._proper_names()

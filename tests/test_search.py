@@ -183,6 +183,10 @@ def test_a_role_asked_of_mila_is_not_one_held_of_something_else() -> None:
     assert "joelle-pineau" in _ids("qui dirige le RL-Lab")
     assert _ids("who founded mila")[0] == "mila-established"
     assert "yoshua-bengio" not in _ids("who founded mila", min_score=0)
+    # Mila co-founded Climate Change AI: what Mila did, not who founded Mila.
+    assert "climate-change-ai" not in _ids("who founded mila")
+    assert "climate-change-ai" in _ids("who co-founded Climate Change AI")
+    assert "hugo-larochelle" in _ids("who are some famous graduates of mila")  # "a Mila graduate"
     assert "yoshua-bengio" in _ids("who founded LISA")
     # The RL-Lab's fact names McGill as its owner, not as who founded it: no answer is
     # claimed, though the fact may be listed.
