@@ -400,13 +400,15 @@ _SCORE = _Score(0, 100)
 @click.option(
     "--min-score",
     type=_SCORE,
-    default=60.0,
-    show_default=True,
-    help="Drop results scoring below S (0-100).",
+    default=None,
+    metavar="S",
+    help="Drop results scoring below S (0-100)  [default: 60, or 4 less for each term beyond 3, down to 48]",
 )
 @json_option
 @click.pass_obj
-def search(app: App, query: tuple[str, ...], limit: int, category: str | None, min_score: float, as_json: bool) -> None:
+def search(
+    app: App, query: tuple[str, ...], limit: int, category: str | None, min_score: float | None, as_json: bool
+) -> None:
     """Ask a question, or search every fact by words, in English or French.
     Questions are understood (who, when, how many, where, what is), synonyms and
     typos are forgiven, and a question no fact answers gets no answer.

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 Fact = dict[str, Any]
 
 DEFAULT_MIN_SCORE = 60.0
+# A long question may leave a few of its words unmatched and still be answered: the
+# least score asked drops by this much for each term beyond three, down to the floor.
+# A short one must match nearly all it says ("mila budget" is not "mila").
+LONG_QUESTION_STEP, LONG_QUESTION_FLOOR = 4.0, 48.0
 DEFAULT_LIMIT = 10
 # A fact that is not the kind of answer asked for keeps this share of its score: a
 # "when" is answered by a date or not at all, a "where" mostly by a place.
@@ -333,8 +337,10 @@ class SearchIndex:
         *,
         limit: int = DEFAULT_LIMIT,
         category: str | None = None,
-        min_score: float = DEFAULT_MIN_SCORE,
+        min_score: float | None = None,
     ) -> Outcome:
+        """Facts that answer a query, best first. Without min_score, the least score
+        asked depends on the query's length (least_score)."""
         query = read(text, self.vocabulary, self)
         outcome = Outcome(query)
         outcome.reason = _refusal(query)
@@ -344,6 +350,8 @@ class SearchIndex:
             return outcome
         plan = self._plan(query)
         outcome.unknown = [t.label for t, h in zip(query.terms, plan.hits, strict=True) if not h]
+        if min_score is None:
+            min_score = least_score(query)
         results = []
         for index in sorted(plan.reach):
             if category is None or self.facts[index]["category"] == category:
@@ -725,6 +733,13 @@ def _one_of(qualities: list[float]) -> float:
     if len(qualities) == 1:
         return qualities[0]
     return max(qualities) * (0.9 + 0.1 * sum(q > 0 for q in qualities) / len(qualities))
+
+
+def least_score(query: Query) -> float:
+    """The least score a result needs when none is asked for: 60, less for a long query
+    (4 for each term beyond three, not counting what is said by the way, down to 48)."""
+    terms = sum(1 for term in query.terms if not term.aside)
+    return max(LONG_QUESTION_FLOOR, DEFAULT_MIN_SCORE - LONG_QUESTION_STEP * max(0, terms - 3))
 
 
 def _term_weight(term: Term, hits: set[int], total: int, generic: frozenset[str], *, asked: bool) -> float:

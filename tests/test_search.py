@@ -13,7 +13,7 @@ from conftest import REPORT, ROOT, bundled_facts, invoke
 
 from mila_cli import facts, vocabulary
 from mila_cli.query import parse, read
-from mila_cli.search import SearchIndex
+from mila_cli.search import DEFAULT_MIN_SCORE, LONG_QUESTION_FLOOR, SearchIndex, least_score
 
 CASES = json.loads((ROOT / "tests" / "search_cases.json").read_text(encoding="utf-8"))
 KINDS = ("question", "paraphrase", "typo", "keyword", "french", "unanswerable")
@@ -228,6 +228,17 @@ def test_a_decade_is_its_years_and_a_condition() -> None:
         assert "lisa-founded" in [f["id"] for f in found[:2]], query
         assert all(re.search(r"\b199[0-9]\b", f["text"]) for f in found), query
     assert _ids("papers in the 1980s") == []
+
+
+def test_a_long_question_may_leave_a_few_words_unmatched() -> None:
+    long = "learning by trial and error with rewards, like training a dog, is that something they study?"
+    assert least_score(read(long, VOCABULARY, INDEX)) < DEFAULT_MIN_SCORE
+    assert "topic-reinforcement-learning" in _ids(long)
+    assert _ids(long, min_score=DEFAULT_MIN_SCORE) == []  # an explicit --min-score is kept
+    # A short one must match nearly all it says.
+    assert least_score(read("mila budget", VOCABULARY, INDEX)) == DEFAULT_MIN_SCORE
+    many = "zorblax quintessa brumwick falderal snickle pomfrey galumph"  # seven terms
+    assert least_score(read(many, VOCABULARY, INDEX)) == LONG_QUESTION_FLOOR
 
 
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
