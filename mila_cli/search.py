@@ -591,18 +591,26 @@ class SearchIndex:
             return True
         owned = [p for p in field.places(owner) if p >= 0]
         stems = field.stems
-        if acted:
-            here = [
-                p for p in here if not any(0 < p - o <= _DOER and _PASSIVE.isdisjoint(stems[o + 1 : p]) for o in owned)
-            ]
-        others = [
-            (start, start + len(name))
+        names = [
+            (start, start + len(name), index in named)
             for name, named, _ in self._proper_names()
-            if index not in named and name <= field.stemset
-            for start in range(len(field.stems) - len(name) + 1)
-            if frozenset(field.stems[start : start + len(name)]) == name
+            if name <= field.stemset
+            for start in range(len(stems) - len(name) + 1)
+            if frozenset(stems[start : start + len(name)]) == name
             and not any(start <= p < start + len(name) for p in owned)  # Mila's full name
         ]
+        others = [(start, end) for start, end, own in names if not own]
+        if acted:
+            # The owner just before the verb, and a name just after it: the owner did it
+            # to that name. "Mila came into being in 2017" has no such name.
+            here = [
+                p
+                for p in here
+                if not (
+                    any(0 < p - o <= _DOER and _PASSIVE.isdisjoint(stems[o + 1 : p]) for o in owned)
+                    and any(0 < start - p <= _NEAR for start, _, _ in names)
+                )
+            ]
         for place in here:
             mine = min((abs(place - p) for p in owned), default=len(field.stems))
             theirs = min(
