@@ -157,14 +157,36 @@ _ABOUT_ME = (
     ("ma",),
     ("mes",),
 )
+# What others said, before what is asked about it: "a friend told me GANs were ...",
+# "I read somewhere that ...", "on m'a dit que ..."; it ends at "that" or "me".
+_HEARSAY = (
+    ("a", "friend"),
+    ("my", "friend"),
+    ("someone",),
+    ("somebody",),
+    ("i", "read"),
+    ("i", "heard"),
+    ("i", "saw"),
+    ("people", "say"),
+    ("they", "say"),
+    ("un", "ami"),
+    ("une", "amie"),
+    ("quelqu", "un"),
+    ("on", "m"),
+    ("on", "dit"),
+    ("j", "ai", "lu"),
+    ("j", "ai", "entendu"),
+)
+_HEARSAY_END = frozenset({"that", "que", "qu", "me"})
 _CLAUSE_END = frozenset({"and", "but", "so", "et", "mais", "donc"})
 _ASIDE_CHARS = 2000  # more than the first MAX_QUERY_WORDS words of any query
 
 
 def _asides(text: str) -> set[str]:
     """The words a query says by the way, and nowhere else: an example after "like",
-    "such as" or "comme" ("... like fake faces"), and what askers say of themselves
-    before asking ("I'm a journalist and ...", "je suis étudiante, ..."). They may
+    "such as" or "comme" ("... like fake faces"), what askers say of themselves
+    before asking ("I'm a journalist and ...", "je suis étudiante, ..."), and who told
+    them ("a friend told me ...", "I read somewhere that ..."). They may
     miss from an answer at little cost; a word no fact holds there costs nothing."""
     folded = fold(text[:_ASIDE_CHARS]).translate(_CLAUSE_MARKS)
     folded = folded.replace(" - ", "\n").replace(" -- ", "\n").replace(". ", "\n")
@@ -180,7 +202,10 @@ def _asides(text: str) -> set[str]:
             start = 0
             while start < len(clause) and clause[start] in _GREETING:
                 start += 1
-            if _starts(clause[start:], _ABOUT_ME):
+            said_by = [i for i in range(start + 1, len(clause)) if clause[i] in _HEARSAY_END]
+            if _starts(clause[start:], _HEARSAY) and said_by:
+                cut = said_by[0] + 1
+            elif _starts(clause[start:], _ABOUT_ME):
                 # "i'm a journalist and ...": up to the "and"; a clause of its own ("i just
                 # defended my phd, ..."), whole, unless it is the whole query.
                 ends = [i for i in range(start + 1, len(clause)) if clause[i] in _CLAUSE_END]
@@ -244,6 +269,8 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
     terms: list[Term] = []
     spans: list[tuple[int, int]] = []  # where each term is among the words
     for start, size, kind, found in _segments(words, en, fr, vocabulary):
+        if kind == "cue" and aside.issuperset(words[start : start + size]):
+            continue  # "I'm starting a master's next year, could I ...": not a "when"
         if kind == "cue":
             # A question word leads when only stop words, or words said by the way ("je
             # suis étudiante, qui ..."), come before it.

@@ -215,6 +215,10 @@ def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
     # Before the question word: the question is still a question, about LISA, not students.
     assert read("je suis zorblax, qui a fondé LISA", VOCABULARY, INDEX).intent == "who"
     assert _ids("I'm a student, when was LISA founded")[0] == "lisa-founded"
+    # Who told them is by the way too; and a question word inside an aside asks nothing.
+    assert _ids("a friend told me GANs were a Mila thing")[0] == "gans"
+    assert _ids("friend gans mila thing") == []  # the same words, one no fact holds
+    assert read("I'm starting a zorblax next year, is Mila a research institute", VOCABULARY, INDEX).intent is None
 
 
 def test_a_decade_is_its_years_and_a_condition() -> None:
