@@ -17,12 +17,23 @@ from typing import Any
 # other run of letters or digits is a word.
 _TOKEN = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
 # Words joined by hyphens are also one word without them: auto-encoders, RL-Lab, COVID-19.
-_HYPHENATED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+# The look-behind starts a match only at a word's start: without it, a long text is
+# tried again from every letter of every word.
+_HYPHENATED = re.compile(r"(?<![^\W_])[^\W_]+(?:[-‐‑][^\W_]+)+")
 
 
 def tokens(folded: str) -> list[str]:
     """The words of folded text, in order; separators dropped from numbers."""
-    return [t.replace(",", "").replace(".", "") if t[0].isdigit() else t for t in _TOKEN.findall(folded)]
+    return [_token(t) for t in _TOKEN.findall(folded)]
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each word of a text, folded or not, with where it is: (start, end, the word)."""
+    return [(m.start(), m.end(), _token(m.group())) for m in _TOKEN.finditer(text)]
+
+
+def _token(word: str) -> str:
+    return word.replace(",", "").replace(".", "") if word[0].isdigit() else word
 
 
 def compounds(folded: str) -> list[str]:

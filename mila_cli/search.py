@@ -27,11 +27,10 @@ How a query is scored (README, "Search"):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mila_cli.language import compounds, stem_en, stem_map_en, tokens
+from mila_cli.language import compounds, stem_en, stem_map_en, token_spans, tokens
 from mila_cli.names import names_of
 from mila_cli.query import Query, Term, decade_years, read
 from mila_cli.text import fold, holds
@@ -51,7 +50,6 @@ DEFAULT_LIMIT = 10
 # A fact that is not the kind of answer asked for keeps this share of its score: a
 # "when" is answered by a date or not at all, a "where" mostly by a place.
 INTENT_MISS = {"when": 0.0, "count": 0.0, "expand": 0.0, "where": 0.75, "who": 0.7, "what": 0.9}
-_YEAR = re.compile(r"1[0-9]{3}|2[0-9]{3}")
 # Words that give a quantity without a figure: "hundreds of papers" answers "how many".
 _QUANTITIES = frozenset("hundreds thousands dozens centaines milliers dizaines".split())
 RELATIVE = 0.7  # results scoring under this share of the best are noise beside it
@@ -65,7 +63,6 @@ _PASSIVE = frozenset({"was", "were", "is", "are", "been", "be", "get", "got"})  
 _NEAR = 5  # words apart, at most, for one to be said "of" the other in a fact's text
 _CANDIDATES = 400  # facts scored in full from a large set
 _COMMON_FORM = 5000  # a form found at more word starts than this picks no candidates
-_WORD = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
 
 
 class _Field:
@@ -130,9 +127,11 @@ def _parts(fact: Fact) -> tuple[list[tuple[float, list[str], list[str]]], list[t
         for value in values:
             folded = fold(value)
             parts.append((weight, tokens(folded), compounds(folded)))
-    found = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(fact["text"])]
+    # Each word of the text where it is, for highlighting; a word that folds to nothing
+    # (a lone combining mark such as U+FF9E) is no word at all.
+    found = [(a, b, read[0]) for a, b, word in token_spans(fact["text"]) if (read := tokens(fold(word)))]
     spans = [(a, b) for a, b, _ in found]
-    parts.append((_TEXT, [tokens(w)[0] for _, _, w in found], compounds(fold(fact["text"]))))
+    parts.append((_TEXT, [w for _, _, w in found], compounds(fold(fact["text"]))))
     extra = _extras(fact)
     if extra:
         folded = fold(" ; ".join(extra))
@@ -235,6 +234,10 @@ class SearchIndex:
     def _fact(self, index: int) -> _Analysed:
         """A fact as search sees it (analysed, or built from its prepared analysis)."""
         analysed = self._analysed.get(index)
+        if analysed is None and index >= len(self._prepared):
+            # Of a large pack, one outside the candidates (a count that disagrees with one found).
+            self._analyse([index])
+            return self._analysed[index]
         if analysed is None:
             data = self._prepared[index]
             fields = [_Field(w, stems, extra) for w, stems, extra in data["fields"]]
@@ -414,7 +417,7 @@ class SearchIndex:
         # A year asked about is a condition, not a hint: "papers in 2019" is not answered
         # by a fact that says nothing of 2019.
         for term, hits in zip(query.terms, plan.hits, strict=True):
-            if term.literal and (_YEAR.fullmatch(term.label) or decade_years(term.label)):
+            if term.literal and not term.aside and (_is_year(term.label) or decade_years(term.label)):
                 plan.reach &= hits
         # "When was Polytechnique founded": a date answers it only if it is a date of
         # Polytechnique, not of something Polytechnique took part in. So when a question
@@ -741,6 +744,11 @@ def _one_of(qualities: list[float]) -> float:
     if len(qualities) == 1:
         return qualities[0]
     return max(qualities) * (0.9 + 0.1 * sum(q > 0 for q in qualities) / len(qualities))
+
+
+def _is_year(word: str) -> bool:
+    """1000 to 2999, as a word: what a query may ask of a date."""
+    return len(word) == 4 and word.isascii() and word.isdigit() and word[0] in "12"
 
 
 def least_score(query: Query) -> float:

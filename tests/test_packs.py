@@ -435,3 +435,51 @@ def test_a_conflict_with_no_such_fact_is_refused(tmp_path: Path) -> None:
     pack = _pack(tmp_path / "p", [{**PERSON, "conflicts_with": ["nobody"]}])
     err = _fails("--facts-dir", str(pack))
     assert "field 'conflicts_with': no fact has the id 'nobody'" in err
+
+
+def test_a_word_that_folds_to_nothing_is_no_word(tmp_path: Path) -> None:
+    # U+FF9E, a half-width voicing mark, is a word character that folds to nothing.
+    odd = {**EVENT, "id": "odd-mark", "text": "The katakana mark \uff9e stands alone here in 1991.", "year": 1991}
+    pack = _pack(tmp_path / "p", [odd])
+    assert [f["id"] for f in _json("--facts-dir", str(pack), "search", "katakana mark")] == ["odd-mark"]
+
+
+def _large_pack(folder: Path, extra: list[dict[str, Any]]) -> Path:
+    """More facts than search scores in full (3,000): the candidate path."""
+    filler = [
+        {
+            "id": f"note-{i}",
+            "category": "notes",
+            "text": f"Note {i} is about topic {i % 97} and nothing else.",
+            "source": SOURCE,
+        }
+        for i in range(3500)
+    ]
+    return _pack(folder, [*filler, *extra])
+
+
+def test_a_large_pack_answers_questions_and_brings_the_other_side_of_a_count(tmp_path: Path) -> None:
+    widgets = {
+        "id": "widgets-a",
+        "category": "notes",
+        "text": "The lab has 40 widgets.",
+        "count": 40,
+        "count_of": "widgets",
+        "conflicts_with": ["gizmo-b"],
+        "source": SOURCE,
+    }
+    gizmo = {
+        "id": "gizmo-b",
+        "category": "notes",
+        "text": "An older list gives 30 gadgets.",
+        "count": 30,
+        "count_of": "gadgets",
+        "source": SOURCE,
+    }
+    pack = _large_pack(tmp_path / "p", [widgets, gizmo, PERSON])
+    d = ["--facts-dir", str(pack)]
+    # The other figure matches no word of the question, and is not among the candidates.
+    assert {f["id"] for f in _json(*d, "search", "how many widgets")[:2]} == {"widgets-a", "gizmo-b"}
+    assert _json(*d, "search", "who wrote the first program")[0]["id"] == "ada-lovelace"
+    assert _json(*d, "search", "lovelase")[0]["id"] == "ada-lovelace"  # a typo
+    assert invoke(*d, "search", "zorblax quintessa").exit_code == 1
