@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from mila_cli.language import stems_en, stems_fr, tokens
+from mila_cli.language import stems_en, stems_fr, token_spans
 from mila_cli.text import fold
 from mila_cli.vocabulary import Phrase, Vocabulary
 
@@ -29,7 +29,7 @@ _INTERROGATIVES = frozenset(
 # Words that make "where" ask for an origin or a meeting point rather than a place.
 _NOT_A_PLACE = frozenset(
     "come came comes originate originated originates invented born meets meet intersect intersection"
-    " vient viennent provient naît né inventé rencontre".split()
+    " vient viennent provient nait naissance invente inventee inventes rencontre".split()  # folded: no accents
 )
 
 # Words that stand for the institute when a question names nothing else.
@@ -108,15 +108,16 @@ class Known(Protocol):
 
 def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     """The intent and terms of a query, its unknown words mended where they can be."""
-    words = _decades(tokens(fold(text))[:MAX_QUERY_WORDS])
-    words, corrected, unknown = _mend(words, vocabulary, corpus)
-    by_the_way = _asides(text)
-    query = parse(words, vocabulary, by_the_way)
-    for term in query.terms:
-        term.aside = bool(term.words) and by_the_way.issuperset(term.words)
+    folded = fold(text)
+    spans = token_spans(folded)[:MAX_QUERY_WORDS]
+    words = [word for _, _, word in spans]
+    aside = _asides(folded, spans)
+    words, aside = _decades(words, aside)
+    words, aside, corrected, unknown = _mend(words, aside, vocabulary, corpus)
+    query = parse(words, vocabulary, aside)
     query.text = text
     query.corrected = corrected
-    query.asked_about = _asked_about(words, unknown)
+    query.asked_about = _asked_about(words, aside, unknown)
     return query
 
 
@@ -124,7 +125,8 @@ def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
 # begin what askers say of themselves; these end what they say of themselves. Word
 # lists and str.translate rather than regular expressions: compiling those would cost
 # every search a millisecond.
-_CLAUSE_MARKS = str.maketrans(dict.fromkeys(",;:!?()[]–—", "\n"))
+_CLAUSE_MARKS = frozenset(",;:!?()[]–—")
+_CLAUSE_BREAKS = (" - ", " -- ", ". ")
 _EXAMPLE = (
     ("like",),
     ("such", "as"),
@@ -132,7 +134,6 @@ _EXAMPLE = (
     ("eg",),
     ("for", "example"),
     ("for", "instance"),
-    ("say",),
     ("comme",),
     ("par", "exemple"),
     ("genre",),
@@ -179,40 +180,54 @@ _HEARSAY = (
 )
 _HEARSAY_END = frozenset({"that", "que", "qu", "me"})
 _CLAUSE_END = frozenset({"and", "but", "so", "et", "mais", "donc"})
-_ASIDE_CHARS = 2000  # more than the first MAX_QUERY_WORDS words of any query
 
 
-def _asides(text: str) -> set[str]:
-    """The words a query says by the way, and nowhere else: an example after "like",
-    "such as" or "comme" ("... like fake faces"), what askers say of themselves
-    before asking ("I'm a journalist and ...", "je suis étudiante, ..."), and who told
-    them ("a friend told me ...", "I read somewhere that ..."). They may
-    miss from an answer at little cost; a word no fact holds there costs nothing."""
-    folded = fold(text[:_ASIDE_CHARS]).translate(_CLAUSE_MARKS)
-    folded = folded.replace(" - ", "\n").replace(" -- ", "\n").replace(". ", "\n")
-    clauses = [tokens(c) for c in folded.split("\n")]
+def _asides(folded: str, spans: list[tuple[int, int, str]]) -> list[bool]:
+    """Which words of a query are said by the way: an example after "like", "such as" or
+    "comme" ("..., like fake faces"), what askers say of themselves before asking ("I'm
+    a journalist and ...", "je suis étudiante, ..."), and who told them ("a friend told
+    me ...", "I read somewhere that ..."). They may miss from an answer at little cost;
+    a word no fact holds there costs nothing. The words come with where they are in the
+    folded query, so that its punctuation cuts it into clauses."""
+    breaks = [i for i, c in enumerate(folded) if c in _CLAUSE_MARKS]
+    for mark in _CLAUSE_BREAKS:
+        at = folded.find(mark)
+        while at != -1:
+            breaks.append(at + len(mark) // 2)
+            at = folded.find(mark, at + 1)
+    # Not a mark inside a word: the comma of 1,200.
+    breaks = sorted(p for p in breaks if not any(a <= p < b for a, b, _ in spans))
+    clauses: list[list[int]] = [[]]
+    passed = 0
+    for index, (start, _, _) in enumerate(spans):
+        if passed < len(breaks) and breaks[passed] < start:
+            while passed < len(breaks) and breaks[passed] < start:
+                passed += 1
+            clauses.append([])
+        clauses[-1].append(index)
     clauses = [c for c in clauses if c]
-    aside: set[str] = set()
-    said: set[str] = set()
-    for clause in clauses:
-        cut = 0
-        if _starts(clause, _EXAMPLE):
-            cut = len(clause)
+    aside = [False] * len(spans)
+    for number, clause in enumerate(clauses):
+        words = [spans[i][2] for i in clause]
+        end = 0
+        if _starts(words, _EXAMPLE) and number > 0 and _INTERROGATIVES.isdisjoint(words):
+            # Not a query that opens with "like", nor a question: "..., like how many ...".
+            end = len(words)
         else:
             start = 0
-            while start < len(clause) and clause[start] in _GREETING:
+            while start < len(words) and words[start] in _GREETING:
                 start += 1
-            said_by = [i for i in range(start + 1, len(clause)) if clause[i] in _HEARSAY_END]
-            if _starts(clause[start:], _HEARSAY) and said_by:
-                cut = said_by[0] + 1
-            elif _starts(clause[start:], _ABOUT_ME):
+            said_by = [i for i in range(start + 1, len(words)) if words[i] in _HEARSAY_END]
+            if _starts(words[start:], _HEARSAY) and said_by:
+                end = said_by[0] + 1
+            elif _starts(words[start:], _ABOUT_ME):
                 # "i'm a journalist and ...": up to the "and"; a clause of its own ("i just
                 # defended my phd, ..."), whole, unless it is the whole query.
-                ends = [i for i in range(start + 1, len(clause)) if clause[i] in _CLAUSE_END]
-                cut = ends[0] if ends else (len(clause) if len(clauses) > 1 else 0)
-        aside.update(clause[:cut])
-        said.update(clause[cut:])
-    return aside - said
+                ends = [i for i in range(start + 1, len(words)) if words[i] in _CLAUSE_END]
+                end = ends[0] if ends else (len(words) if len(clauses) > 1 else 0)
+        for i in clause[:end]:
+            aside[i] = True
+    return aside
 
 
 def _starts(words: list[str], openings: tuple[tuple[str, ...], ...]) -> bool:
@@ -233,15 +248,19 @@ def decade_years(word: str) -> range:
     return range(start, start + 10)
 
 
-def _decades(words: list[str]) -> list[str]:
-    """French decades written as words ("les années 90", "années 1990") as one word, 90s."""
+def _decades(words: list[str], aside: list[bool]) -> tuple[list[str], list[bool]]:
+    """French decades written as words ("les années 90", "années 1990") as one word, 90s;
+    and which words are then said by the way."""
     out: list[str] = []
-    for word in words:
-        if out and out[-1] in ("annees", "annee") and decade_years(word + "s"):
+    marks: list[bool] = []
+    for word, by_the_way in zip(words, aside, strict=True):
+        if out and out[-1] == "annees" and decade_years(word + "s"):
             out[-1] = word + "s"
+            marks[-1] = marks[-1] and by_the_way
         else:
             out.append(word)
-    return out
+            marks.append(by_the_way)
+    return out, marks
 
 
 # Words that tie an attribute to what it belongs to: "the price OF the book", "le
@@ -249,19 +268,23 @@ def _decades(words: list[str]) -> list[str]:
 _OF = frozenset({"of", "de", "d", "du", "des"})
 
 
-def _asked_about(words: list[str], unknown: set[str]) -> list[str]:
+def _asked_about(words: list[str], aside: list[bool], unknown: set[str]) -> list[str]:
     """Unknown words that the query asks for as an attribute of something: "price of the
-    textbook", "mila's budget". A fact about the textbook does not answer its price."""
+    textbook", "mila's budget". A fact about the textbook does not answer its price. Not
+    one said by the way: "I'm a big fan of GANs" asks nothing of fans."""
     found = []
     for i, word in enumerate(words):
-        if word not in unknown:
+        if word not in unknown or aside[i]:
             continue
         if (i + 1 < len(words) and words[i + 1] in _OF) or (i > 0 and words[i - 1] == "s"):
             found.append(word)
     return found
 
 
-def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[str] = frozenset()) -> Query:
+def parse(words: list[str], vocabulary: Vocabulary, aside: list[bool] | None = None) -> Query:
+    """What words ask: the intent, the terms and how the terms relate. aside marks the
+    words said by the way (none when not given)."""
+    aside = aside or [False] * len(words)
     en = stems_en(words)
     fr = stems_fr(words)
     intents: list[str] = []
@@ -269,19 +292,21 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
     terms: list[Term] = []
     spans: list[tuple[int, int]] = []  # where each term is among the words
     for start, size, kind, found in _segments(words, en, fr, vocabulary):
-        if kind == "cue" and aside.issuperset(words[start : start + size]):
+        if kind == "cue" and all(aside[start : start + size]):
             continue  # "I'm starting a master's next year, could I ...": not a "when"
         if kind == "cue":
             # A question word leads when only stop words, or words said by the way ("je
             # suis étudiante, qui ..."), come before it.
-            before = words[:start]
-            leading = all(w in vocabulary.stopwords or w in aside for w in before) or start + size == len(words)
+            before = range(start)
+            leading = all(words[i] in vocabulary.stopwords or aside[i] for i in before) or start + size == len(words)
             if found == "now":
                 present = True
             elif leading or words[start] not in _INTERROGATIVES:
                 intents.append(found)
         elif kind == "group":
-            terms.append(_grouped(words[start : start + size], en[start : start + size], found, vocabulary))
+            term = _grouped(words[start : start + size], en[start : start + size], found, vocabulary)
+            term.aside = all(aside[start : start + size])
+            terms.append(term)
             spans.append((start, start + size))
         elif words[start] not in vocabulary.stopwords:
             word = words[start]
@@ -291,9 +316,11 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
                 term.add((fr[start],), COGNATE)
             for year in decade_years(word):
                 term.add((str(year),), EXACT)
+            term.aside = aside[start]
             terms.append(term)
             spans.append((start, start + 1))
     pairs = _belongings(words, terms, spans)
+    acted_on = _acted_on(words, terms, spans)
     alternatives = _coordinated(words, terms, spans)
     # "what does X stand for" is a question about a name; "what is X" only when
     # nothing more telling was asked.
@@ -307,11 +334,12 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: frozenset[str] | set[
         # "what city is it in", "when did it open": a question about "it" that names
         # nothing is about Mila, the subject of every fact here.
         terms = [_grouped(["mila"], ("mila",), vocabulary.groups_for(("mila",), ("mila",)), vocabulary)]
-    subject = [w for t in terms for w in t.words] if intent in ("what", "expand") else []
+    # What "what is X" asks about: not what is said by the way ("I'm a student, what is LISA").
+    subject = [w for t in terms if not t.aside for w in t.words] if intent in ("what", "expand") else []
     query = Query(" ".join(words), intent, terms, subject)
     query.present = present
     query.pairs = [(a.label, b.label) for a, b in pairs]
-    query.acted_on = {(a.label, b.label) for a, b in _acted_on(words, terms, spans)}
+    query.acted_on = {(a.label, b.label) for a, b in acted_on}
     query.alternatives = [list(dict.fromkeys(t.label for t in chain)) for chain in alternatives]
     return query
 
@@ -417,20 +445,24 @@ def _grouped(words: list[str], en: Phrase, groups: set[int], vocabulary: Vocabul
 
 
 def _dedupe(terms: list[Term]) -> list[Term]:
-    seen: set[str] = set()
-    out = []
+    """Each term once; said by the way only if it is every time it is said."""
+    seen: dict[str, Term] = {}
     for term in terms:
-        if term.label not in seen:
-            seen.add(term.label)
-            out.append(term)
-    return out
+        if term.label in seen:
+            seen[term.label].aside = seen[term.label].aside and term.aside
+        else:
+            seen[term.label] = term
+    return list(seen.values())
 
 
 # Mending unknown words -----------------------------------------------------------
 
 
-def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list[str], dict[str, str], set[str]]:
-    """The words with typos mended, what was mended, and the words left unknown."""
+def _mend(
+    words: list[str], aside: list[bool], vocabulary: Vocabulary, corpus: Known
+) -> tuple[list[str], list[bool], dict[str, str], set[str]]:
+    """The words with typos mended, which of those are said by the way, what was
+    mended, and the words left unknown."""
 
     def known(word: str) -> bool:
         return (
@@ -450,13 +482,16 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
         return choices
 
     out: list[str] = []
+    marks: list[bool] = []
     corrected: dict[str, str] = {}
     unknown: set[str] = set()
     i = 0
     while i < len(words):
         word = words[i]
+        by_the_way = aside[i]
         if len(word) > _LONGEST_WORD:
             out.append(word)  # no real word is this long: nothing to mend, and mending it would be slow
+            marks.append(by_the_way)
             unknown.add(word)
             i += 1
             continue
@@ -465,6 +500,7 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             # A real word that no fact uses is not a typo of one that some fact does:
             # funds is not founds, admission is not emission.
             out.append(word)
+            marks.append(by_the_way)
             if not is_known:
                 unknown.add(word)
             i += 1
@@ -485,15 +521,18 @@ def _mend(words: list[str], vocabulary: Vocabulary, corpus: Known) -> tuple[list
             elif i + 1 < len(words) and known(word + words[i + 1]):
                 meant = word + words[i + 1]
                 word = f"{word} {words[i + 1]}"
+                by_the_way = by_the_way and aside[i + 1]
                 i += 1
         if meant is not None:
             corrected[word] = meant
             out.extend(meant.split())
+            marks.extend([by_the_way] * len(meant.split()))
         else:
             out.append(word)
+            marks.append(by_the_way)
             unknown.add(word)
         i += 1
-    return out, corrected, unknown
+    return out, marks, corrected, unknown
 
 
 def _edits_allowed(word: str) -> int:

@@ -392,7 +392,7 @@ class SearchIndex:
             if a in place and b in place and a != b and plan.hits[place[a]] and plan.hits[place[b]]
         ]
         subject = frozenset(stem_en(w) for w in query.subject)
-        whole = frozenset(stem_en(w) for t in query.terms for w in t.words)
+        whole = frozenset(stem_en(w) for t in query.terms if not t.aside for w in t.words)
         plan.by_subject = set(self._named.get(subject, ())) & pool if subject else set()
         if query.intent == "expand":
             # "What does X stand for" is answered by a fact that gives X another name.

@@ -215,6 +215,17 @@ def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
     # Before the question word: the question is still a question, about LISA, not students.
     assert read("je suis zorblax, qui a fondé LISA", VOCABULARY, INDEX).intent == "who"
     assert _ids("I'm a student, when was LISA founded")[0] == "lisa-founded"
+    # Said by the way is a matter of where a word is, after its typo is mended too.
+    assert _ids("I'm a student here since 2019, who founded LISA")[0] == "lisa-founded"  # no condition
+    assert read("I'm a student who just founded a club, when was LISA founded", VOCABULARY, INDEX).intent == "when"
+    assert _ids("i'm a jornalist studying robotcs, who founded LISA")[0] == "lisa-founded"
+    assert INDEX.search("I'm a student, what is LISA").results[0].score == 100  # named, by what is asked
+    outcome = INDEX.search("I'm a big fan of GANs, who created them")
+    assert outcome.reason != "attribute"  # nothing asked of fans
+    # A query that opens with "like" or "say" gives no example; "like how many" is a question.
+    assert read("Like who founded LISA", VOCABULARY, INDEX).intent == "who"
+    assert read("Say when was LISA founded", VOCABULARY, INDEX).intent == "when"
+    assert read("how big is it, like how many people work there", VOCABULARY, INDEX).intent == "count"
     # Who told them is by the way too; and a question word inside an aside asks nothing.
     assert _ids("a friend told me GANs were a Mila thing")[0] == "gans"
     assert _ids("friend gans mila thing") == []  # the same words, one no fact holds
