@@ -13,6 +13,8 @@ from mila_cli.text import fold, holds, words
 
 Fact = dict[str, Any]
 
+_ARTICLES = frozenset("the an and of for le la les de du des un une et".split())
+
 
 def names_of(fact: Fact) -> list[str]:
     """Every name a fact answers to: name, aliases, and its id read as words."""
@@ -27,8 +29,9 @@ def find_named(query: str, facts: Sequence[Fact]) -> Fact | None:
     """The fact a person means by a name, an alias or an id: case-, accent- and typo-insensitive.
 
     Tried in order, the first that answers wins: the exact id; an exact name; a
-    name containing every query word (bengio, joelle); one whose words the query
-    words begin; then the closest name by typo distance (benjio, goodfelow).
+    name containing every query word but letters and articles (bengio, joelle); one
+    whose words those words begin (jo); then the closest name by typo distance
+    (benjio, goodfelow).
     """
     for fact in facts:
         if fact["id"] == query:
@@ -38,11 +41,14 @@ def find_named(query: str, facts: Sequence[Fact]) -> Fact | None:
     if not qwords:
         return None
     named = [(fact, [words(fold(n)) for n in names_of(fact)]) for fact in facts]
-    tests: list[Callable[[list[str]], bool]] = [
-        lambda name: name == qwords,
-        lambda name: all(w in name for w in qwords),
-        lambda name: all(any(n.startswith(w) for n in name) for w in qwords),
-    ]
+    # A letter or an article ("a", "the", "la") is in too many names to tell one apart.
+    telling = [w for w in qwords if len(w) > 1 and w not in _ARTICLES]
+    tests: list[Callable[[list[str]], bool]] = [lambda name: name == qwords]
+    if telling:
+        tests += [
+            lambda name: all(w in name for w in telling),
+            lambda name: all(any(n.startswith(w) for n in name) for w in telling),
+        ]
     for test in tests:
         for fact, names in named:
             if any(test(name) for name in names):

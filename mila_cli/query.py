@@ -242,8 +242,8 @@ def decade_years(word: str) -> range:
         return range(0)
     if len(digits) == 2:
         digits = ("19" if digits[0] >= "3" else "20") + digits
-    elif not "10" <= digits[:2] <= "20":
-        return range(0)
+    elif digits[:2] not in ("18", "19", "20"):
+        return range(0)  # "1000s of students" is no decade
     start = int(digits)
     return range(start, start + 10)
 
@@ -505,8 +505,9 @@ def _mend(
                 unknown.add(word)
             i += 1
             continue
+        leading = all(w in vocabulary.stopwords for w in out)
         meant = (
-            _question_typo(word, vocabulary)
+            (_question_typo(word) if leading else None)
             or _typo(word, set(words), candidates)
             or _derived(word, vocabulary, corpus)
         )
@@ -591,7 +592,7 @@ def _derived(word: str, vocabulary: Vocabulary, corpus: Known) -> str | None:
     if len(word) < 6:
         return None
     best: tuple[int, str] | None = None
-    for known in corpus.words() | vocabulary.words:
+    for known in sorted(corpus.words() | vocabulary.words):  # sorted: ties break alike every run
         shared = 0
         for a, b in zip(word, known, strict=False):
             if a != b:
@@ -602,15 +603,16 @@ def _derived(word: str, vocabulary: Vocabulary, corpus: Known) -> str | None:
     return best[1] if best else None
 
 
-def _question_typo(word: str, vocabulary: Vocabulary) -> str | None:
-    """A mistyped question word (wen, wher): same first letter, one edit away."""
+def _question_typo(word: str) -> str | None:
+    """A mistyped question word (wen, wher, quan): same first letter, one edit away. Only
+    where a question word goes, at the start: "quad robots" is not "quand robots"."""
     if len(word) < 3:
         return None
     from rapidfuzz.distance import OSA
 
     close = [
         cue
-        for cue in vocabulary.question_words
+        for cue in _INTERROGATIVES
         if len(cue) >= 4 and cue[0] == word[0] and abs(len(cue) - len(word)) <= 1 and OSA.distance(word, cue) <= 1
     ]
     return max(close, key=len) if close else None

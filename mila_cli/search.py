@@ -396,7 +396,7 @@ class SearchIndex:
         plan.by_subject = set(self._named.get(subject, ())) & pool if subject else set()
         if query.intent == "expand":
             # "What does X stand for" is answered by a fact that gives X another name.
-            plan.by_subject = {i for i in plan.by_subject if len(self._fact(i).names) > 2}
+            plan.by_subject = {i for i in plan.by_subject if self._has_other_name(i)}
         plan.named = plan.by_subject | (set(self._named.get(whole, ())) & pool if whole else set())
         if subject and not plan.by_subject and len(query.terms) > 1:
             # "What are Theano and Myia", "the full name behind the Mila acronym": no fact
@@ -407,7 +407,7 @@ class SearchIndex:
                 if not everywhere or query.intent == "expand":
                     plan.by_subject |= set(self._named.get(frozenset(stem_en(w) for w in term.words), ())) & pool
             if query.intent == "expand":
-                plan.by_subject = {i for i in plan.by_subject if len(self._fact(i).names) > 2}
+                plan.by_subject = {i for i in plan.by_subject if self._has_other_name(i)}
         # Only facts that hold a telling term can answer, besides the named ones and, for
         # a question whose kind of answer is what tells, those that hold every term.
         telling = (h for h, e in zip(plan.hits, plan.everywhere, strict=True) if not e)
@@ -429,6 +429,11 @@ class SearchIndex:
                 if named_facts and not everywhere:
                     plan.about.append((term, named_facts))
         return plan
+
+    def _has_other_name(self, index: int) -> bool:
+        """Whether a fact gives its subject a name besides the one it goes by: an alias,
+        or a name and an alias (its id counts for neither)."""
+        return len(self._fact(index).names) > 1 + ("name" in self.facts[index])
 
     def _result(self, index: int, plan: _Plan) -> Result | None:
         """A fact's score for the planned query, or None when it cannot answer it."""
