@@ -297,6 +297,15 @@ def test_people_unknown_suggests_names() -> None:
     assert "did you mean" in result.stderr and "Yoshua Bengio" in result.stderr
 
 
+@pytest.mark.parametrize(("command", "name"), [("areas", "a"), ("areas", "the"), ("people", "la")])
+def test_a_letter_or_an_article_names_nothing(command: str, name: str) -> None:
+    assert invoke(command, name).exit_code == 1
+
+
+def test_a_name_may_be_begun_as_tab_offers_it() -> None:
+    assert _json("people", "jo")["id"] == "joelle-pineau"
+
+
 def test_people_not_found_at_all() -> None:
     result = invoke("people", "qqqqqq")
     assert result.exit_code == 1 and result.stderr == "mila: no person matches 'qqqqqq'\n"

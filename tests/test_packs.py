@@ -437,6 +437,17 @@ def test_a_conflict_with_no_such_fact_is_refused(tmp_path: Path) -> None:
     assert "field 'conflicts_with': no fact has the id 'nobody'" in err
 
 
+def test_stand_for_is_answered_by_a_fact_with_aliases_and_no_name(tmp_path: Path) -> None:
+    meeting = {
+        **EVENT,
+        "id": "nips",
+        "text": "We go to NIPS each year.",
+        "aliases": ["NIPS", "Neural Information Processing Systems"],
+    }
+    pack = _pack(tmp_path / "p", [meeting])
+    assert _json("--facts-dir", str(pack), "search", "what does NIPS stand for")[0]["id"] == "nips"
+
+
 def test_a_word_that_folds_to_nothing_is_no_word(tmp_path: Path) -> None:
     # U+FF9E, a half-width voicing mark, is a word character that folds to nothing.
     odd = {**EVENT, "id": "odd-mark", "text": "The katakana mark \uff9e stands alone here in 1991.", "year": 1991}

@@ -12,7 +12,7 @@ import pytest
 from conftest import REPORT, ROOT, bundled_facts, invoke
 
 from mila_cli import facts, vocabulary
-from mila_cli.query import parse, read
+from mila_cli.query import decade_years, parse, read
 from mila_cli.search import DEFAULT_MIN_SCORE, LONG_QUESTION_FLOOR, SearchIndex, least_score
 
 CASES = json.loads((ROOT / "tests" / "search_cases.json").read_text(encoding="utf-8"))
@@ -232,7 +232,14 @@ def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
     assert read("I'm starting a zorblax next year, is Mila a research institute", VOCABULARY, INDEX).intent is None
 
 
+def test_only_a_question_start_is_read_as_a_mistyped_question_word() -> None:
+    assert read("wen was mila founded", VOCABULARY, INDEX).intent == "when"
+    assert read("robots quad", VOCABULARY, INDEX).intent is None
+
+
 def test_a_decade_is_its_years_and_a_condition() -> None:
+    assert not decade_years("1000s") and not decade_years("90") and list(decade_years("1990s"))[-1] == 1999
+    assert "2010s" not in [t.label for t in read("l'année 2010", VOCABULARY, INDEX).terms]  # a year, not a decade
     for query in (
         "what happened in the 90s",
         "mila in the 1990s",
