@@ -15,6 +15,7 @@ import click
 
 from mila_cli import __version__, completion
 from mila_cli.errors import BAD_DATA, NOT_FOUND, USAGE, MilaError, NotFound
+from mila_cli.text import quoted
 
 if TYPE_CHECKING:
     from mila_cli.bookmarks import BookmarkStore
@@ -60,7 +61,7 @@ class App:
         if found is None:
             from mila_cli.names import closest
 
-            raise NotFound(f"no fact has the id {_quote(fact_id)}" + _hint(closest(fact_id, list(self.facts.by_id))))
+            raise NotFound(f"no fact has the id {quoted(fact_id)}" + _hint(closest(fact_id, list(self.facts.by_id))))
         return found
 
     def with_conflicts(self, fact: Fact) -> Fact:
@@ -183,7 +184,7 @@ def _hint(suggestions: Sequence[str]) -> str:
 def _check_category(app: App, category: str | None) -> None:
     if category is not None and category not in app.facts.categories():
         raise click.BadParameter(
-            f"unknown category {_quote(category)}; choose from: {', '.join(app.facts.categories())}",
+            f"unknown category {quoted(category)}; choose from: {', '.join(app.facts.categories())}",
             param_hint="'--category'",
         )
 
@@ -195,7 +196,7 @@ def _check_source(app: App, source: str | None) -> str | None:
     if source.strip().lower() in app.facts.source_by_id:
         return source.strip().lower()
     raise click.BadParameter(
-        f"unknown source {_quote(source)}; choose from: {', '.join(app.facts.source_by_id)}",
+        f"unknown source {quoted(source)}; choose from: {', '.join(app.facts.source_by_id)}",
         param_hint="'--source'",
     )
 
@@ -374,7 +375,7 @@ def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
     found = find_named(name, candidates) or app.index.titled(name, {c["id"] for c in candidates})
     if found is None:
         labels = [str(c.get("name") or c["id"]) for c in candidates]
-        raise NotFound(f"no {what} matches {_quote(name)}" + _hint(closest(name, labels)))
+        raise NotFound(f"no {what} matches {quoted(name)}" + _hint(closest(name, labels)))
     return found
 
 
@@ -433,65 +434,9 @@ def search(
 
         render.search_results(outcome, app.index.answer(outcome), app.facts)
     if not outcome.results:
-        raise NotFound(_no_answer(app, text, outcome))
+        from mila_cli.explain import no_answer
 
-
-def _no_answer(app: App, text: str, outcome: Any) -> str:
-    """Why nothing answered, and what to try next, on one line, in the words as typed."""
-    from mila_cli.names import closest
-
-    typed = _as_typed(text)
-    unknown = [typed(w) for w in outcome.unknown]
-    listed = ", ".join(_quote(w) for w in unknown)
-    query = outcome.query
-    hint = ""
-    if outcome.reason == "now":
-        reason = f"no fact can answer {_quote(text)}: the documents are undated, so they cannot say what is true now"
-        hint = "; ask without 'now' or 'today' to see what they say"
-    elif outcome.reason == "attribute":
-        reason = f"no fact gives {listed}"
-        hint = f"; search without {listed} to see what the facts say"
-    elif outcome.reason == "duration":
-        reason = f"no fact says how long anything takes ({_quote(text)})"
-    elif unknown:
-        reason = f"no fact mentions {listed}"
-        near = [w for u in outcome.unknown for w in closest(u, app.index.suggestible(), limit=2) if w not in unknown]
-        hint = f"; close words: {', '.join(dict.fromkeys(near))}" if near else ""
-    elif query.intent == "expand" and query.subject:
-        reason = f"no fact says what {_quote(typed(' '.join(query.subject)))} stands for"
-    elif query.terms:
-        reason = f"no fact answers {_quote(text)}"
-    else:
-        reason = f"{_quote(text)} has no words to search for"
-    return f"{reason}{hint}; browse with 'mila facts', 'mila areas' or 'mila people'"
-
-
-_QUOTED = 60  # characters of what was typed that an error message repeats
-
-
-def _quote(text: str) -> str:
-    """What was typed, quoted, on one line and cut short: an error names it, not echoes it."""
-    from mila_cli.text import one_line
-
-    line = one_line(text)
-    return f"'{line if len(line) <= _QUOTED else line[: _QUOTED - 1] + '…'}'"
-
-
-def _as_typed(text: str) -> Callable[[str], str]:
-    """A way back from search's folded words to the words as typed ('gpus' to 'GPUs')."""
-    from mila_cli.text import fold, words
-
-    raw = text.split()
-    folded = [" ".join(words(fold(w))) for w in raw]
-
-    def typed(label: str) -> str:
-        n = len(label.split())
-        for i in range(len(raw) - n + 1):
-            if " ".join(folded[i : i + n]) == label:
-                return " ".join(raw[i : i + n]).strip("'\"?!.,;:()«»“”")
-        return label
-
-    return typed
+        raise NotFound(no_answer(app.index, outcome, text))
 
 
 @cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
@@ -567,7 +512,7 @@ def bookmark_remove(fact_id: str) -> None:
         from mila_cli.names import closest
 
         ids = [b["id"] for b in store.read()]
-        raise NotFound(f"{_quote(fact_id)} is not bookmarked" + _hint(closest(fact_id, ids)))
+        raise NotFound(f"{quoted(fact_id)} is not bookmarked" + _hint(closest(fact_id, ids)))
     from mila_cli import render
 
     render.message(f"removed bookmark {fact_id}")

@@ -36,6 +36,18 @@ def _token(word: str) -> str:
     return word.replace(",", "").replace(".", "") if word[0].isdigit() else word
 
 
+def word_set(folded: str) -> set[str]:
+    """Every distinct word of folded text and its hyphen-free compounds. The text is cut
+    at spaces first (in C), and only the distinct pieces are read for words: in a large
+    text most pieces repeat, and matching every one would take five times as long."""
+    found: set[str] = set()
+    for piece in set(folded.split()):
+        found.update(_TOKEN.findall(piece))
+        if "-" in piece or "‐" in piece or "‑" in piece:
+            found.update(re.sub(r"[-‐‑]", "", m) for m in _HYPHENATED.findall(piece))
+    return {_token(word) for word in found}
+
+
 def compounds(folded: str) -> list[str]:
     """Hyphenated words written as one (autoencoders, rllab, covid19), as people also type them."""
     return [re.sub(r"[-‐‑]", "", m) for m in _HYPHENATED.findall(folded)]

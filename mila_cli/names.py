@@ -75,33 +75,45 @@ def _closest_name(qwords: list[str], named: list[tuple[Fact, list[list[str]]]]) 
 
 
 def closest(query: str, labels: Sequence[str], limit: int = 3) -> list[str]:
-    """The labels nearest to query, for 'did you mean' hints; case and accents ignored.
-    A label is as near as its closest part is to the query or one of its words:
-    'bengio' is near 'yoshua-bengio', but no label is near because it holds a letter."""
-    folded = fold(query).strip()[:200]
-    if not labels or not folded:
-        return []
-    from rapidfuzz import fuzz, process
+    """The labels nearest to query, for 'did you mean' hints; case and accents ignored."""
+    return Nearness(labels).closest(query, limit)
 
-    parts: list[str] = []
-    owners: list[int] = []
-    for index, label in enumerate(labels):
-        whole = fold(label)
-        for part in {whole, *(w for w in words(whole) if len(w) >= 3)}:
-            parts.append(part)
-            owners.append(index)
-    # The whole query, and each of its words: 'Yoshua Bengion Smith' is near 'Yoshua Bengio'.
-    hits = [
-        hit
-        for piece in {folded, *(w for w in words(folded) if len(w) >= 3)}
-        for hit in process.extract(piece, parts, scorer=fuzz.ratio, limit=None, score_cutoff=_NEAR_ENOUGH)
-    ]
-    seen: list[str] = []
-    for _, _, position in sorted(hits, key=lambda hit: (-hit[1], owners[hit[2]])):
-        label = labels[owners[position]]
-        if label not in seen:
-            seen.append(label)
-    return seen[:limit]
+
+class Nearness:
+    """Labels made ready to be compared with queries, once for as many as are asked.
+
+    A label is as near as its closest part is to the query or one of its words:
+    'bengio' is near 'yoshua-bengio', but no label is near because it holds a letter.
+    """
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = labels
+        self.parts: list[str] = []
+        self.owners: list[int] = []
+        for index, label in enumerate(labels):
+            whole = fold(label)
+            for part in {whole, *(w for w in words(whole) if len(w) >= 3)}:
+                self.parts.append(part)
+                self.owners.append(index)
+
+    def closest(self, query: str, limit: int = 3) -> list[str]:
+        folded = fold(query).strip()[:200]
+        if not self.parts or not folded:
+            return []
+        from rapidfuzz import fuzz, process
+
+        # The whole query, and each of its words: 'Yoshua Bengion Smith' is near 'Yoshua Bengio'.
+        hits = [
+            hit
+            for piece in {folded, *(w for w in words(folded) if len(w) >= 3)}
+            for hit in process.extract(piece, self.parts, scorer=fuzz.ratio, limit=None, score_cutoff=_NEAR_ENOUGH)
+        ]
+        seen: list[str] = []
+        for _, _, position in sorted(hits, key=lambda hit: (-hit[1], self.owners[hit[2]])):
+            label = self.labels[self.owners[position]]
+            if label not in seen:
+                seen.append(label)
+        return seen[:limit]
 
 
 _NEAR_ENOUGH = 70  # rapidfuzz ratio: 'benjio' to 'bengio' is 83, 'runs' to 'interns' 55

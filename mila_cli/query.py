@@ -10,7 +10,7 @@ it is a typo of (reinforcment), so that phrases form as if it had been typed wel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 from typing import Any, Protocol
 
 from mila_cli.language import stems_en, stems_fr, token_spans
@@ -458,29 +458,59 @@ def _dedupe(terms: list[Term]) -> list[Term]:
 # Mending unknown words -----------------------------------------------------------
 
 
+class _Lexicon:
+    """What words the facts and the vocabulary know, asked once per query and word."""
+
+    def __init__(self, vocabulary: Vocabulary, corpus: Known) -> None:
+        self.vocabulary = vocabulary
+        self.corpus = corpus
+        self._known: dict[str, bool] = {}
+        self._sorted: list[str] = []
+        self._all: set[str] = set()
+        self._by_length: dict[int, list[str]] = {}
+
+    def known(self, word: str) -> bool:
+        """Whether the vocabulary or some fact uses this word or a form of it."""
+        if word not in self._known:
+            vocabulary = self.vocabulary
+            self._known[word] = (
+                word in vocabulary.stopwords
+                or word in vocabulary.cue_words
+                or word.isdigit()
+                or vocabulary.knows(word)  # first: asking the facts may mean listing their words
+                or self.corpus.has(word)
+            )
+        return self._known[word]
+
+    def candidates(self) -> list[str]:
+        """What a typo may be a typo of, gathered on first use (sorted: ties break alike every run)."""
+        if not self._sorted:
+            vocabulary = self.vocabulary
+            self._all = self.corpus.words() | vocabulary.words | vocabulary.stopwords | vocabulary.cue_words
+            self._sorted = sorted(self._all)
+        return self._sorted
+
+    def of_lengths(self, shortest: int, longest: int) -> list[str]:
+        """The candidates of these lengths, in the same order every run."""
+        if not self._by_length:
+            for word in self.candidates():
+                self._by_length.setdefault(len(word), []).append(word)
+        return [w for n in range(shortest, longest + 1) for w in self._by_length.get(n, ())]
+
+    def is_word(self, part: str) -> bool:
+        """A word as it is, for the halves of a split: a set lookup, where asking the facts
+        of every cut of a long word would search all their text each time."""
+        self.candidates()
+        return part in self._all or self.vocabulary.knows(part)
+
+
 def _mend(
     words: list[str], aside: list[bool], vocabulary: Vocabulary, corpus: Known
 ) -> tuple[list[str], list[bool], dict[str, str], set[str]]:
     """The words with typos mended, which of those are said by the way, what was
     mended, and the words left unknown."""
-
-    def known(word: str) -> bool:
-        return (
-            word in vocabulary.stopwords
-            or word in vocabulary.cue_words
-            or word.isdigit()
-            or vocabulary.knows(word)  # first: asking the facts may mean listing their words
-            or corpus.has(word)
-        )
-
-    choices: list[str] = []
-
-    def candidates() -> list[str]:
-        """What a typo may be a typo of, gathered once per query (sorted: ties break alike every run)."""
-        if not choices:
-            choices.extend(sorted(corpus.words() | vocabulary.words | vocabulary.stopwords))
-        return choices
-
+    lexicon = _Lexicon(vocabulary, corpus)
+    known = lexicon.known
     out: list[str] = []
     marks: list[bool] = []
     corrected: dict[str, str] = {}
@@ -508,13 +538,17 @@ def _mend(
         leading = all(w in vocabulary.stopwords for w in out)
         meant = (
             (_question_typo(word) if leading else None)
-            or _typo(word, set(words), candidates)
-            or _derived(word, vocabulary, corpus)
+            or _typo(word, set(words), lexicon)
+            or _derived(word, lexicon.candidates(), vocabulary)
         )
         if meant is None:
             # Two words run together (deeplearning), or one split in two (multi modal).
             split = next(
-                ((word[:k], word[k:]) for k in range(3, len(word) - 2) if known(word[:k]) and known(word[k:])),
+                (
+                    (word[:k], word[k:])
+                    for k in range(3, len(word) - 2)
+                    if lexicon.is_word(word[:k]) and lexicon.is_word(word[k:])
+                ),
                 None,
             )
             if split is not None:
@@ -564,7 +598,7 @@ def _short_typo(typed: str, known: str) -> bool:
     return False
 
 
-def _typo(word: str, typed: set[str], candidates: Callable[[], list[str]]) -> str | None:
+def _typo(word: str, typed: set[str], lexicon: _Lexicon) -> str | None:
     """The known word this one is most likely a mistyping of, if any is close enough."""
     if len(word) < 4 or word.isdigit():
         return None
@@ -573,7 +607,8 @@ def _typo(word: str, typed: set[str], candidates: Callable[[], list[str]]) -> st
 
     limit = _edits_allowed(word)
     best: tuple[int, int, str] | None = None
-    for candidate, distance, _ in extract(word, candidates(), scorer=OSA.distance, score_cutoff=limit, limit=12):
+    choices = lexicon.of_lengths(len(word) - limit, len(word) + limit)  # an edit changes the length by one at most
+    for candidate, distance, _ in extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=12):
         if candidate in typed or len(candidate) < 3:
             continue  # never turn one word of the query into another
         if len(word) <= 5 and not _short_typo(word, candidate):
@@ -584,15 +619,21 @@ def _typo(word: str, typed: set[str], candidates: Callable[[], list[str]]) -> st
     return best[2] if best else None
 
 
-def _derived(word: str, vocabulary: Vocabulary, corpus: Known) -> str | None:
+def _derived(word: str, candidates: list[str], vocabulary: Vocabulary) -> str | None:
     """A known word from the same root that the stemmer does not join (recognise and
     recognition, simulator and simulation): one that shares a long beginning with it.
     The beginning must be six letters or more and most of the shorter word, so that
-    generative is not taken for generalization."""
+    generative is not taken for generalization. candidates is sorted: only the words
+    that share the first six letters are looked at, in the same order every run."""
     if len(word) < 6:
         return None
+    import bisect
+
     best: tuple[int, str] | None = None
-    for known in sorted(corpus.words() | vocabulary.words):  # sorted: ties break alike every run
+    start = bisect.bisect_left(candidates, word[:6])
+    for known in itertools.takewhile(lambda w: w.startswith(word[:6]), itertools.islice(candidates, start, None)):
+        if known in vocabulary.stopwords:
+            continue
         shared = 0
         for a, b in zip(word, known, strict=False):
             if a != b:

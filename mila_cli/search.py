@@ -26,11 +26,12 @@ How a query is scored (README, "Search"):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mila_cli.language import compounds, stem_en, stem_map_en, token_spans, tokens
+from mila_cli.language import compounds, stem_en, stem_map_en, token_spans, tokens, word_set
 from mila_cli.names import names_of
 from mila_cli.query import Query, Term, decade_years, read
 from mila_cli.text import fold, holds
@@ -306,7 +307,7 @@ class SearchIndex:
         """Every folded word of every fact (and its hyphen-free compounds): what a typo may mean."""
         if self._corpus_words is None:
             text, _ = self._joined()
-            self._corpus_words = set(tokens(text)) | set(compounds(text))
+            self._corpus_words = word_set(text)
         return self._corpus_words
 
     def has(self, word: str) -> bool:
@@ -476,6 +477,7 @@ class SearchIndex:
                 return result.fact
         return None
 
+    @functools.cached_property
     def suggestible(self) -> list[str]:
         """The facts' words worth suggesting for a word no fact holds: not a short word,
         a stop word or a generic one ("close words: interns", never "close words: a")."""

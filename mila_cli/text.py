@@ -53,6 +53,15 @@ def safe(text: str) -> str:
     return unsafe_pattern().sub(_visible_escape, text)
 
 
+_QUOTED = 60  # characters of what was typed that a message repeats
+
+
+def quoted(text: str) -> str:
+    """What was typed, quoted, on one line and cut short: a message names it, not echoes it."""
+    line = one_line(text)
+    return f"'{line if len(line) <= _QUOTED else line[: _QUOTED - 1] + '…'}'"
+
+
 def one_line(text: str) -> str:
     """Safe text on one line with no tabs, so that plain records stay one per line."""
     return safe(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")

@@ -234,6 +234,9 @@ def test_what_is_said_by_the_way_does_not_sink_a_question() -> None:
 
 def test_only_a_question_start_is_read_as_a_mistyped_question_word() -> None:
     assert read("wen was mila founded", VOCABULARY, INDEX).intent == "when"
+    assert read("where is mila locatd", VOCABULARY, INDEX).corrected == {
+        "locatd": "located"
+    }  # a question phrase's word
     assert read("robots quad", VOCABULARY, INDEX).intent is None
 
 
