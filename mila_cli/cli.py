@@ -372,7 +372,7 @@ def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
 
     if not name.strip():
         raise click.UsageError(f"the {what}'s name is empty; leave it out to list them all")
-    found = find_named(name, candidates) or app.index.titled(name, {c["id"] for c in candidates})
+    found = find_named(name, candidates) or app.index.called(name, {c["id"] for c in candidates})
     if found is None:
         labels = [str(c.get("name") or c["id"]) for c in candidates]
         raise NotFound(f"no {what} matches {quoted(name)}" + _hint(closest(name, labels)))

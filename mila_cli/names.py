@@ -7,11 +7,12 @@ typo distance. Text is folded once (text.fold) and never per comparison.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mila_cli.text import fold, holds, words
 
-Fact = dict[str, Any]
+if TYPE_CHECKING:
+    from mila_cli.facts import Fact
 
 _ARTICLES = frozenset("the an and of for le la les de du des un une et".split())
 

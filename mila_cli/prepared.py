@@ -59,25 +59,25 @@ def compute(fact_set: FactSet) -> dict[str, Any]:
     from mila_cli import vocabulary
     from mila_cli.search import SearchIndex
 
-    words = vocabulary.load([vocabulary.bundled_path()])
+    vocab = vocabulary.load([vocabulary.bundled_path()])
     bundled = fact_set.facts[: fact_set.bundled_count]
-    index = SearchIndex(bundled, words)
+    index = SearchIndex(bundled, vocab)
     index.analyse_all()
-    by_en, by_fr = words.tables()
+    by_en, by_fr = vocab.tables()
     return {
         "digest": digest(),
         "probe": _probe(),
         "vocabulary": {
-            "stopwords": sorted(words.stopwords),
-            "generic": sorted(words.generic),
-            "cues": {" ".join(k): v for k, v in sorted(words.cues.items())},
-            "groups": [g.id for g in words.groups],
-            "stems": [sorted(part) for part in words.stems()],
+            "stopwords": sorted(vocab.stopwords),
+            "generic": sorted(vocab.generic),
+            "cues": {" ".join(k): v for k, v in sorted(vocab.cues.items())},
+            "groups": [g.id for g in vocab.groups],
+            "stems": [sorted(part) for part in vocab.stems()],
             "by_en": {k: sorted(v) for k, v in sorted(by_en.items())},
             "by_fr": {k: sorted(v) for k, v in sorted(by_fr.items())},
-            "forms": [sorted(words.forms_of(g)) for g in range(len(words.groups))],
-            "longest": words.longest_term,
-            "stop_stems": sorted(words.stop_stems),
+            "forms": [sorted(vocab.forms_of(g)) for g in range(len(vocab.groups))],
+            "longest": vocab.longest_term,
+            "stop_stems": sorted(vocab.stop_stems),
         },
         "facts": [index.exported(i) for i in range(len(bundled))],
         "postings": {stem: sorted(set(facts)) for stem, facts in sorted(index.postings().items())},
@@ -103,8 +103,8 @@ def vocabulary(data: dict[str, Any]) -> Vocabulary:
     prepared = data["vocabulary"]
     cues = {tuple(k.split(" ")): v for k, v in prepared["cues"].items()}
     groups = [Group(g, (), ()) for g in prepared["groups"]]
-    words = Vocabulary(prepared["stopwords"], cues, groups, prepared["generic"])
-    words.prefill(
+    vocab = Vocabulary(prepared["stopwords"], cues, groups, prepared["generic"])
+    vocab.prefill(
         words=_words,
         stems=(frozenset(prepared["stems"][0]), frozenset(prepared["stems"][1])),
         tables=(prepared["by_en"], prepared["by_fr"]),
@@ -112,7 +112,7 @@ def vocabulary(data: dict[str, Any]) -> Vocabulary:
         longest=prepared["longest"],
         stop_stems=frozenset(prepared["stop_stems"]),
     )
-    return words
+    return vocab
 
 
 def _words() -> tuple[frozenset[str], frozenset[str]]:
@@ -124,8 +124,8 @@ def _words() -> tuple[frozenset[str], frozenset[str]]:
     except (OSError, ValueError, KeyError, TypeError):
         from mila_cli import vocabulary
 
-        words = vocabulary.load([vocabulary.bundled_path()])
-        return words.words, words.common
+        vocab = vocabulary.load([vocabulary.bundled_path()])
+        return vocab.words, vocab.common
 
 
 def texts() -> tuple[str, str]:

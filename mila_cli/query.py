@@ -345,7 +345,8 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: list[bool] | None = N
 
 
 # Words that may stand between a thing and what it is said of: "the head OF THE lab".
-_BETWEEN = frozenset({"of", "de", "d", "du", "des", "the", "a", "an", "le", "la", "l", "les", "un", "une"})
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "l", "les", "un", "une"})
+_BETWEEN = _OF | _ARTICLES
 
 
 def _acted_on(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[tuple[Term, Term]]:
@@ -356,9 +357,6 @@ def _acted_on(words: list[str], terms: list[Term], spans: list[tuple[int, int]])
         for i in range(len(terms) - 1)
         if set(words[spans[i][1] : spans[i + 1][0]]) <= _ARTICLES
     ]
-
-
-_ARTICLES = frozenset({"the", "a", "an", "le", "la", "l", "les", "un", "une"})
 
 
 def _belongings(words: list[str], terms: list[Term], spans: list[tuple[int, int]]) -> list[tuple[Term, Term]]:

@@ -19,10 +19,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from mila_cli.facts import FactSet
+    from mila_cli.facts import Fact, FactSet
     from mila_cli.search import Outcome
 
-Fact = dict[str, Any]
 Spans = Sequence[tuple[int, int]]
 
 # Fields shown by name in a fact's details, in this order; others follow as stored.

@@ -35,12 +35,10 @@ from mila_cli.language import compounds, stem_en, stem_map_en, token_spans, toke
 from mila_cli.names import names_of
 from mila_cli.query import Query, Term, decade_years, read
 from mila_cli.text import fold, holds
-from mila_cli.vocabulary import Vocabulary
+from mila_cli.vocabulary import Phrase, Vocabulary
 
 if TYPE_CHECKING:
-    from mila_cli.facts import FactSet
-
-Fact = dict[str, Any]
+    from mila_cli.facts import Fact, FactSet
 
 DEFAULT_MIN_SCORE = 60.0
 # A long question may leave a few of its words unmatched and still be answered: the
@@ -91,8 +89,7 @@ class _Field:
         found = [i for i, stem in enumerate(self.stems) if term.single.get(stem)]
         for form in term.multi:
             if self.stemset.issuperset(form):
-                n = len(form)
-                found += [i for i in range(len(self.stems) - n + 1) if tuple(self.stems[i : i + n]) == form]
+                found += _phrase_starts(self.stems, form)
         if not found and self.quality(term) > 0:
             return [-1]
         return found
@@ -194,7 +191,7 @@ class Outcome:
         self.reason: str | None = None  # why nothing was looked for ("now": a question about today)
 
 
-def fits(fact: Fact, intent: str | None) -> bool:
+def kind_asked(fact: Fact, intent: str | None) -> bool:
     """Whether a fact is the kind of answer a question of this intent asks for."""
     if intent == "who":
         return "roles" in fact or fact["category"] in ("people", "organizations")
@@ -350,7 +347,7 @@ class SearchIndex:
         outcome.reason = _refusal(query)
         if outcome.reason == "attribute":
             outcome.unknown = list(query.asked_about)
-        if outcome.reason or not self.facts or not (query.terms or query.subject):
+        if outcome.reason or not self.facts or not query.terms:
             return outcome
         plan = self._plan(query)
         outcome.unknown = [t.label for t, h in zip(query.terms, plan.hits, strict=True) if not h]
@@ -444,7 +441,7 @@ class SearchIndex:
             fit = index in plan.by_subject or (query.intent == "what" and not plan.by_subject)
         else:
             # "Who founded Mila" is answered by people, or by a fact that names who did it.
-            fit = fits(fact, query.intent) or (query.intent == "who" and self._names_agent(index, query))
+            fit = kind_asked(fact, query.intent) or (query.intent == "who" and self._names_agent(index, query))
         miss = INTENT_MISS.get(query.intent or "", 1.0)
         if plan.about and not any(index in named or self._titled(index, t) for t, named in plan.about):
             return None
@@ -468,7 +465,7 @@ class SearchIndex:
             score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
         return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
 
-    def titled(self, text: str, ids: set[str]) -> Fact | None:
+    def called(self, text: str, ids: set[str]) -> Fact | None:
         """The best answer to a query among some facts, if it holds every term of the query
         in its names or tags: what a name lookup ('mila areas vision') may fall back on."""
         outcome = self.search(text, limit=len(self.facts))
@@ -536,10 +533,8 @@ class SearchIndex:
         for name, named, agent in self._proper_names():
             if not agent or index in named or name <= asked or not name <= set(stems):
                 continue
-            size = len(name)
-            for start in range(len(stems) - size + 1):
-                if frozenset(stems[start : start + size]) == name and stems[start + size : start + size + 1] != ["s"]:
-                    return True
+            if any(stems[start + len(name) : start + len(name) + 1] != ["s"] for start in _name_starts(stems, name)):
+                return True
         return False
 
     def _proper_names(self) -> list[tuple[frozenset[str], set[int], bool]]:
@@ -605,9 +600,8 @@ class SearchIndex:
             (start, start + len(name), index in named)
             for name, named, _ in self._proper_names()
             if name <= field.stemset
-            for start in range(len(stems) - len(name) + 1)
-            if frozenset(stems[start : start + len(name)]) == name
-            and not any(start <= p < start + len(name) for p in owned)  # Mila's full name
+            for start in _name_starts(stems, name)
+            if not any(start <= p < start + len(name) for p in owned)  # Mila's full name
         ]
         others = [(start, end) for start, end, own in names if not own]
         if acted:
@@ -690,10 +684,8 @@ class SearchIndex:
         phrases = [form for t in terms for form in t.forms if len(form) > 1]
         marked = [stem in wanted for stem in text_field.stems]
         for phrase in phrases:
-            n = len(phrase)
-            for start in range(len(text_field.stems) - n + 1):
-                if tuple(text_field.stems[start : start + n]) == phrase:
-                    marked[start : start + n] = [True] * n
+            for start in _phrase_starts(text_field.stems, phrase):
+                marked[start : start + len(phrase)] = [True] * len(phrase)
         return [span for span, hit in zip(analysed.spans, marked, strict=True) if hit]
 
 
@@ -704,13 +696,26 @@ def index_for(fact_set: FactSet) -> SearchIndex:
 
     data = prepared.load()
     if data is not None and fact_set.vocabularies == [vocabulary.bundled_path()]:
-        words = prepared.vocabulary(data)
+        vocab = prepared.vocabulary(data)
     else:
-        words = vocabulary.load(fact_set.vocabularies)
-    index = SearchIndex(fact_set.facts, words, fact_set.conflicts)
+        vocab = vocabulary.load(fact_set.vocabularies)
+    index = SearchIndex(fact_set.facts, vocab, fact_set.conflicts)
     if data is not None and fact_set.bundled_count == len(data["facts"]):
         index.imported(data["facts"], data["postings"])
     return index
+
+
+def _phrase_starts(stems: list[str], phrase: Phrase) -> list[int]:
+    """Where a phrase of stems starts among a field's stems, in order."""
+    n = len(phrase)
+    first = phrase[0]
+    return [i for i in range(len(stems) - n + 1) if stems[i] == first and tuple(stems[i : i + n]) == phrase]
+
+
+def _name_starts(stems: list[str], name: frozenset[str]) -> list[int]:
+    """Where a name starts among stems, its words in any order (names are kept as sets)."""
+    n = len(name)
+    return [i for i in range(len(stems) - n + 1) if stems[i] in name and frozenset(stems[i : i + n]) == name]
 
 
 def _word_starts(text: str, word: str, most: int) -> list[int]:

@@ -107,8 +107,3 @@ def holds(hay: Sequence[str], phrase: Sequence[str]) -> bool:
     n = len(phrase)
     first, whole = phrase[0], tuple(phrase)
     return any(hay[i] == first and tuple(hay[i : i + n]) == whole for i in range(len(hay) - n + 1))
-
-
-def word_spans(text: str) -> list[tuple[int, int, str]]:
-    """Each word of the original text with its position and its folded form."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
