@@ -1,6 +1,7 @@
 """Reading a query: what kind of answer it wants, and the terms it is about.
 
-"quand a été fondé le LISA?" becomes intent "when" and the terms [found, lisa]:
+"quand a été fondé le LISA?" becomes intent "when" and the terms fonde and lisa (each
+with its forms: fonde finds founded, through the vocabulary):
 question phrases set the intent, vocabulary phrases and words become terms that
 carry their synonyms, stop words go, and every other word is a term of its own.
 Before that, a word that neither the facts nor the vocabulary know is mended if

@@ -465,6 +465,11 @@ class SearchIndex:
             score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
         return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
 
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        """Each fact's place by its id, listed once per run."""
+        return {fact["id"]: index for index, fact in enumerate(self.facts)}
+
     def called(self, text: str, ids: set[str]) -> Fact | None:
         """The best answer to a query among some facts, if it holds every term of the query
         in its names or tags: what a name lookup ('mila areas vision') may fall back on."""
@@ -509,7 +514,7 @@ class SearchIndex:
             for index in found:
                 counts[index] = counts.get(index, 0.0) + weight
         subject = "-".join(query.subject)
-        named = [i for i, f in enumerate(self.facts) if subject and f["id"] == subject]
+        named = [self._position[subject]] if subject in self._position else []
         best = sorted(counts, key=lambda i: (-counts[i], i))[:_CANDIDATES]
         return sorted({*best, *named})
 
@@ -663,7 +668,6 @@ class SearchIndex:
             return results
         out: list[Result] = []
         listed = {r.fact["id"] for r in results}
-        position = {f["id"]: i for i, f in enumerate(self.facts)} if results else {}
         for result in results:
             out.append(result)
             if not result.fits:
@@ -671,7 +675,7 @@ class SearchIndex:
             for other in self.conflicts(result.fact):
                 if other["id"] not in listed and (category is None or other["category"] == category):
                     listed.add(other["id"])
-                    index = position[other["id"]]
+                    index = self._position[other["id"]]
                     own = self._result(index, plan)
                     out.append(Result(other, own.score if own else 0.0, fits=True, index=index))
         return out

@@ -103,7 +103,8 @@ def words(folded: str) -> list[str]:
 
 
 def holds(hay: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Whether a list of words holds a phrase (a list of words) in a row."""
+    """Whether a list of words holds a phrase (a list of words) in a row; the phrase
+    has at least one word."""
     n = len(phrase)
     first, whole = phrase[0], tuple(phrase)
     return any(hay[i] == first and tuple(hay[i : i + n]) == whole for i in range(len(hay) - n + 1))

@@ -378,6 +378,19 @@ def test_limit_category_and_min_score() -> None:
     assert [r["id"] for r in rows] == ["yoshua-bengio"]
 
 
+def test_the_commands_defaults_are_searchs() -> None:
+    # The click layer states them without importing search (TAB must stay light).
+    from mila_cli.cli import cli
+    from mila_cli.search import DEFAULT_LIMIT, LONG_QUESTION_STEP
+
+    command = cli.commands["search"]
+    options = {p.name: p for p in command.params}
+    assert options["limit"].default == DEFAULT_LIMIT
+    hint = str(getattr(options["min_score"], "help", ""))
+    assert f"default: {DEFAULT_MIN_SCORE:g}" in hint and f"{LONG_QUESTION_STEP:g} less" in hint
+    assert f"down to {LONG_QUESTION_FLOOR:g}" in hint
+
+
 @pytest.mark.parametrize("args", [[""], ["   "], []])
 def test_empty_query_is_usage_error(args: list[str]) -> None:
     result = invoke("search", *args)
