@@ -50,13 +50,14 @@ class Term:
     costs a millisecond, which every search would pay.
     """
 
-    __slots__ = ("aside", "forms", "label", "literal", "multi", "single", "words")
+    __slots__ = ("aside", "forms", "label", "left_out", "literal", "multi", "single", "words")
 
     def __init__(self, label: str, words: list[str], *, literal: bool = True) -> None:
         self.label = label  # the words as read, folded, for messages
         self.words = words  # the folded words it was made from
         self.literal = literal  # one word that no vocabulary group knows
         self.aside = False  # said by the way: in an example ("like fake faces") or about the asker
+        self.left_out = False  # what the query excludes: "besides Bengio"
         self.forms: dict[Phrase, float] = {}  # stems (English; French for cognates) -> quality
         self.single: dict[str, float] = {}  # the one-word forms, by their stem
         self.multi: dict[Phrase, float] = {}  # the phrases
@@ -112,13 +113,19 @@ def read(text: str, vocabulary: Vocabulary, corpus: Known) -> Query:
     folded = fold(text)
     spans = token_spans(folded)[:MAX_QUERY_WORDS]
     words = [word for _, _, word in spans]
-    aside = _asides(folded, spans)
-    words, aside = _decades(words, aside)
-    words, aside, corrected, unknown = _mend(words, aside, vocabulary, corpus)
-    query = parse(words, vocabulary, aside)
+    clauses = _clauses(folded, spans)
+    # Each word's mark: asked about, said by the way, left out ("besides Bengio"), or
+    # read as a stop word (the "besides" itself).
+    marks = [
+        out or (ASIDE if by else ASKED)
+        for out, by in zip(_left_out(clauses, spans), _asides(clauses, spans), strict=True)
+    ]
+    words, marks = _decades(words, marks)
+    words, marks, corrected, unknown = _mend(words, marks, vocabulary, corpus)
+    query = parse(words, vocabulary, marks)
     query.text = text
     query.corrected = corrected
-    query.asked_about = _asked_about(words, aside, unknown)
+    query.asked_about = _asked_about(words, [m != ASKED for m in marks], unknown)
     return query
 
 
@@ -183,13 +190,8 @@ _HEARSAY_END = frozenset({"that", "que", "qu", "me"})
 _CLAUSE_END = frozenset({"and", "but", "so", "et", "mais", "donc"})
 
 
-def _asides(folded: str, spans: list[tuple[int, int, str]]) -> list[bool]:
-    """Which words of a query are said by the way: an example after "like", "such as" or
-    "comme" ("..., like fake faces"), what askers say of themselves before asking ("I'm
-    a journalist and ...", "je suis étudiante, ..."), and who told them ("a friend told
-    me ...", "I read somewhere that ..."). They may miss from an answer at little cost;
-    a word no fact holds there costs nothing. The words come with where they are in the
-    folded query, so that its punctuation cuts it into clauses."""
+def _clauses(folded: str, spans: list[tuple[int, int, str]]) -> list[list[int]]:
+    """The query's words (by place) cut into clauses at its punctuation."""
     breaks = [i for i, c in enumerate(folded) if c in _CLAUSE_MARKS]
     for mark in _CLAUSE_BREAKS:
         at = folded.find(mark)
@@ -206,7 +208,15 @@ def _asides(folded: str, spans: list[tuple[int, int, str]]) -> list[bool]:
                 passed += 1
             clauses.append([])
         clauses[-1].append(index)
-    clauses = [c for c in clauses if c]
+    return [c for c in clauses if c]
+
+
+def _asides(clauses: list[list[int]], spans: list[tuple[int, int, str]]) -> list[bool]:
+    """Which words of a query are said by the way: an example after "like", "such as" or
+    "comme" ("..., like fake faces"), what askers say of themselves before asking ("I'm
+    a journalist and ...", "je suis étudiante, ..."), and who told them ("a friend told
+    me ...", "I read somewhere that ..."). They may miss from an answer at little cost;
+    a word no fact holds there costs nothing."""
     aside = [False] * len(spans)
     for number, clause in enumerate(clauses):
         words = [spans[i][2] for i in clause]
@@ -231,6 +241,47 @@ def _asides(folded: str, spans: list[tuple[int, int, str]]) -> list[bool]:
     return aside
 
 
+# What is left out of a question: "besides Bengio, who ...", "à part Bengio", "other than
+# deep learning". Not "a part of" or "a part in", which are English.
+_BESIDES = (
+    ("besides",),
+    ("apart", "from"),
+    ("aside", "from"),
+    ("other", "than"),
+    ("except",),
+    ("excluding",),
+    ("a", "part"),
+    ("sauf",),
+    ("hormis",),
+    ("outre",),
+    ("en", "dehors", "de"),
+    ("autre", "que"),
+    ("autres", "que"),
+)
+_NOT_BESIDES = frozenset({"of", "in", "du", "de", "des", "d"})
+
+
+def _left_out(clauses: list[list[int]], spans: list[tuple[int, int, str]]) -> list[int]:
+    """Which words a query leaves out of what it asks (LEFT_OUT): from "besides", "other
+    than" or "à part" (QUIET) to the end of the clause or its question word ("besides
+    Yoshua Bengio who ..."); the others are ASKED, for now."""
+    out = [ASKED] * len(spans)
+    for clause in clauses:
+        words = [spans[i][2] for i in clause]
+        for at in range(len(words)):
+            opening = next((o for o in _BESIDES if tuple(words[at : at + len(o)]) == o), None)
+            after = at + len(opening) if opening else len(words)
+            if after >= len(words) or (opening == ("a", "part") and words[after] in _NOT_BESIDES):
+                continue
+            for k in range(at, after):
+                out[clause[k]] = QUIET  # the opening itself: words with no subject
+            for k in range(after, len(words)):
+                if words[k] in _INTERROGATIVES:
+                    break
+                out[clause[k]] = LEFT_OUT
+    return out
+
+
 def _starts(words: list[str], openings: tuple[tuple[str, ...], ...]) -> bool:
     return any(tuple(words[: len(opening)]) == opening for opening in openings)
 
@@ -249,19 +300,19 @@ def decade_years(word: str) -> range:
     return range(start, start + 10)
 
 
-def _decades(words: list[str], aside: list[bool]) -> tuple[list[str], list[bool]]:
+def _decades(words: list[str], marks: list[int]) -> tuple[list[str], list[int]]:
     """French decades written as words ("les années 90", "années 1990") as one word, 90s;
-    and which words are then said by the way."""
+    with each word's mark (see read): two words made one keep the lesser."""
     out: list[str] = []
-    marks: list[bool] = []
-    for word, by_the_way in zip(words, aside, strict=True):
+    kept: list[int] = []
+    for word, mark in zip(words, marks, strict=True):
         if out and out[-1] == "annees" and decade_years(word + "s"):
             out[-1] = word + "s"
-            marks[-1] = marks[-1] and by_the_way
+            kept[-1] = min(kept[-1], mark)
         else:
             out.append(word)
-            marks.append(by_the_way)
-    return out, marks
+            kept.append(mark)
+    return out, kept
 
 
 # Words that tie an attribute to what it belongs to: "the price OF the book", "le
@@ -282,10 +333,15 @@ def _asked_about(words: list[str], aside: list[bool], unknown: set[str]) -> list
     return found
 
 
-def parse(words: list[str], vocabulary: Vocabulary, aside: list[bool] | None = None) -> Query:
-    """What words ask: the intent, the terms and how the terms relate. aside marks the
-    words said by the way (none when not given)."""
-    aside = aside or [False] * len(words)
+# A word's mark (see read): what the query does with it.
+ASKED, ASIDE, LEFT_OUT, QUIET = 0, 1, 2, 3
+
+
+def parse(words: list[str], vocabulary: Vocabulary, marks: list[int] | None = None) -> Query:
+    """What words ask: the intent, the terms and how the terms relate. marks tells, word
+    by word, whether it is asked about, said by the way, left out ("besides Bengio") or
+    read as a stop word ("besides"); all are asked about when not given."""
+    marks = marks or [ASKED] * len(words)
     en = stems_en(words)
     fr = stems_fr(words)
     intents: list[str] = []
@@ -293,33 +349,29 @@ def parse(words: list[str], vocabulary: Vocabulary, aside: list[bool] | None = N
     terms: list[Term] = []
     spans: list[tuple[int, int]] = []  # where each term is among the words
     for start, size, kind, found in _segments(words, en, fr, vocabulary):
-        if kind == "cue" and all(aside[start : start + size]):
+        these = marks[start : start + size]
+        if kind == "cue" and ASKED not in these:
             continue  # "I'm starting a master's next year, could I ...": not a "when"
         if kind == "cue":
             # A question word leads when only stop words, or words said by the way ("je
             # suis étudiante, qui ..."), come before it.
             before = range(start)
-            leading = all(words[i] in vocabulary.stopwords or aside[i] for i in before) or start + size == len(words)
+            leading = all(words[i] in vocabulary.stopwords or marks[i] for i in before) or start + size == len(words)
             if found == "now":
                 present = True
             elif leading or words[start] not in _INTERROGATIVES:
                 intents.append(found)
-        elif kind == "group":
+            continue
+        if all(m == QUIET for m in these) or (kind != "group" and words[start] in vocabulary.stopwords):
+            continue
+        if kind == "group":
             term = _grouped(words[start : start + size], en[start : start + size], found, vocabulary)
-            term.aside = all(aside[start : start + size])
-            terms.append(term)
-            spans.append((start, start + size))
-        elif words[start] not in vocabulary.stopwords:
-            word = words[start]
-            term = Term(word, [word])
-            term.add((en[start],), EXACT)
-            if len(fr[start]) >= 4 and fr[start] != en[start]:
-                term.add((fr[start],), COGNATE)
-            for year in decade_years(word):
-                term.add((str(year),), EXACT)
-            term.aside = aside[start]
-            terms.append(term)
-            spans.append((start, start + 1))
+        else:
+            term = _word_term(words[start], en[start], fr[start])
+        term.aside = ASKED not in these
+        term.left_out = all(m == LEFT_OUT for m in these)
+        terms.append(term)
+        spans.append((start, start + size))
     pairs = _belongings(words, terms, spans)
     acted_on = _acted_on(words, terms, spans)
     alternatives = _coordinated(words, terms, spans)
@@ -434,6 +486,18 @@ def _segments(words: list[str], en: Phrase, fr: Phrase, vocabulary: Vocabulary) 
     return out
 
 
+def _word_term(word: str, en: str, fr: str) -> Term:
+    """A term for one word: itself, its French stem when it differs (robotique), and for
+    a decade, its years."""
+    term = Term(word, [word])
+    term.add((en,), EXACT)
+    if len(fr) >= 4 and fr != en:
+        term.add((fr,), COGNATE)
+    for year in decade_years(word):
+        term.add((str(year),), EXACT)
+    return term
+
+
 def _grouped(words: list[str], en: Phrase, groups: set[int], vocabulary: Vocabulary) -> Term:
     term = Term(" ".join(words), list(words), literal=False)
     term.add(en, EXACT)
@@ -449,6 +513,7 @@ def _dedupe(terms: list[Term]) -> list[Term]:
     for term in terms:
         if term.label in seen:
             seen[term.label].aside = seen[term.label].aside and term.aside
+            seen[term.label].left_out = seen[term.label].left_out and term.left_out
         else:
             seen[term.label] = term
     return list(seen.values())
@@ -504,23 +569,23 @@ class _Lexicon:
 
 
 def _mend(
-    words: list[str], aside: list[bool], vocabulary: Vocabulary, corpus: Known
-) -> tuple[list[str], list[bool], dict[str, str], set[str]]:
-    """The words with typos mended, which of those are said by the way, what was
-    mended, and the words left unknown."""
+    words: list[str], marks: list[int], vocabulary: Vocabulary, corpus: Known
+) -> tuple[list[str], list[int], dict[str, str], set[str]]:
+    """The words with typos mended, with their marks (see read: a word split keeps its
+    mark, two joined the lesser), what was mended, and the words left unknown."""
     lexicon = _Lexicon(vocabulary, corpus)
     known = lexicon.known
     out: list[str] = []
-    marks: list[bool] = []
+    kept: list[int] = []
     corrected: dict[str, str] = {}
     unknown: set[str] = set()
     i = 0
     while i < len(words):
         word = words[i]
-        by_the_way = aside[i]
+        mark = marks[i]
         if len(word) > _LONGEST_WORD:
             out.append(word)  # no real word is this long: nothing to mend, and mending it would be slow
-            marks.append(by_the_way)
+            kept.append(mark)
             unknown.add(word)
             i += 1
             continue
@@ -529,7 +594,7 @@ def _mend(
             # A real word that no fact uses is not a typo of one that some fact does:
             # funds is not founds, admission is not emission.
             out.append(word)
-            marks.append(by_the_way)
+            kept.append(mark)
             if not is_known:
                 unknown.add(word)
             i += 1
@@ -555,18 +620,18 @@ def _mend(
             elif i + 1 < len(words) and known(word + words[i + 1]):
                 meant = word + words[i + 1]
                 word = f"{word} {words[i + 1]}"
-                by_the_way = by_the_way and aside[i + 1]
+                mark = min(mark, marks[i + 1])
                 i += 1
         if meant is not None:
             corrected[word] = meant
             out.extend(meant.split())
-            marks.extend([by_the_way] * len(meant.split()))
+            kept.extend([mark] * len(meant.split()))
         else:
             out.append(word)
-            marks.append(by_the_way)
+            kept.append(mark)
             unknown.add(word)
         i += 1
-    return out, marks, corrected, unknown
+    return out, kept, corrected, unknown
 
 
 def _edits_allowed(word: str) -> int:

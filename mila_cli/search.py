@@ -359,6 +359,8 @@ class SearchIndex:
                 result = self._result(index, plan)
                 if result is not None and result.score >= min_score and result.score > 0:
                     results.append(result)
+        excluded = self._left_out(query)
+        results = [r for r in results if r.index not in excluded]
         results.sort(key=lambda r: -r.score)  # a stable sort keeps load order among equals
         results = [r for r in results if r.score >= RELATIVE * results[0].score] if results else []
         results = self._with_other_sides(plan, results, category)[:limit]
@@ -427,6 +429,20 @@ class SearchIndex:
                 if named_facts and not everywhere:
                     plan.about.append((term, named_facts))
         return plan
+
+    def _left_out(self, query: Query) -> set[int]:
+        """The facts a query excludes by name: "besides Yoshua Bengio", "à part Bengio"."""
+        terms = [t for t in query.terms if t.left_out]
+        if not terms:
+            return set()
+        stems = {stem_en(w) for t in terms for w in t.words}
+        found = set(self._named.get(frozenset(stems), ()))
+        for term in terms:
+            found |= self._refers_to(term)
+        # A part of a name will do: "à part Bengio" leaves out Yoshua Bengio.
+        holders = set.intersection(*(set(self._postings.get(stem, ())) for stem in stems))
+        found |= {i for i in holders if any(stems <= name for name in self._fact(i).names[1:])}
+        return found
 
     def _has_other_name(self, index: int) -> bool:
         """Whether a fact gives its subject a name besides the one it goes by: an alias,
@@ -770,7 +786,7 @@ def _is_year(word: str) -> bool:
 def least_score(query: Query) -> float:
     """The least score a result needs when none is asked for: 60, less for a long query
     (4 for each term beyond three, not counting what is said by the way, down to 48)."""
-    terms = sum(1 for term in query.terms if not term.aside)
+    terms = sum(1 for term in query.terms if not term.aside)  # nor left out: that is by the way too
     return max(LONG_QUESTION_FLOOR, DEFAULT_MIN_SCORE - LONG_QUESTION_STEP * max(0, terms - 3))
 
 
@@ -780,7 +796,7 @@ def _term_weight(term: Term, hits: set[int], total: int, generic: frozenset[str]
     it, and at most 1 beside a question ("I'm a student, when was LISA founded"); with
     no question, what askers say of themselves may be what they ask about ("I'm doing
     a master's, could I do my research at Mila")."""
-    if term.aside and not hits:
+    if term.left_out or (term.aside and not hits):
         return 0.0
     weight = _weight(total, len(hits))
     return min(weight, GENERIC) if generic.issuperset(term.words) or (term.aside and asked) else weight

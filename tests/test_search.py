@@ -266,6 +266,18 @@ def test_a_long_question_may_leave_a_few_words_unmatched() -> None:
     assert least_score(read(many, VOCABULARY, INDEX)) == LONG_QUESTION_FLOOR
 
 
+def test_what_a_question_leaves_out_is_not_an_answer() -> None:
+    for query in (
+        "Besides Yoshua Bengio, who are Mila's faculty members?",
+        "who are mila's faculty members other than Bengio",
+        "c qui les profs au Mila à part Bengio?",
+    ):
+        found = _ids(query)
+        assert "yoshua-bengio" not in found and {"joelle-pineau", "doina-precup"} <= set(found), query
+    # "a part of", "a part in" are English, not "à part".
+    assert read("is mila a part of mcgill", VOCABULARY, INDEX).terms[-1].left_out is False
+
+
 def test_how_many_gives_every_count_when_sources_disagree() -> None:
     for query in ("how many researchers", "how many people work at mila", "combien de chercheurs", "mila head count"):
         assert set(_ids(query)[:2]) == {"researchers-1200", "researchers-2021"}, query
