@@ -350,12 +350,13 @@ def test_any_pack_any_query_never_raises_and_json_round_trips(raw: list[dict[str
             for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
                 result = invoke(*d, *args, env=env)
                 assert result.exit_code in (0, 1), result.stderr
-        result = invoke(*d, "search", query or "x", "--json")
+        # '--' so that a generated query such as '-0' is a query, not an option.
+        result = invoke(*d, "search", "--json", "--", query or "x")
         assert result.exit_code in (0, 1, 2)
         if result.exit_code != 2:
             for row in json.loads(result.stdout):
                 assert row["id"] in {f["id"] for f in loaded}
-        result = invoke(*d, "search", query or "x", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+        result = invoke(*d, "search", "--", query or "x", env={"FORCE_COLOR": "1", "NO_COLOR": None})
         assert result.exit_code in (0, 1, 2)
 
 
