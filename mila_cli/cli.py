@@ -24,16 +24,27 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+if TYPE_CHECKING:
+    _TextType = click.ParamType[str, str]
+else:  # ParamType is generic only in newer click
+    _TextType = click.ParamType
+
 
 class App:
     """What every command shares: the pack folders asked for, and the facts, loaded once."""
 
-    def __init__(self, facts_dirs: Sequence[str]) -> None:
-        from mila_cli.facts import pack_dirs_from_env
-
-        self.facts_dirs = [*pack_dirs_from_env(), *facts_dirs]
+    def __init__(self, facts_dirs: list[str]) -> None:
+        # The same list the --facts-dir callbacks extend: a subcommand's own --facts-dir
+        # is read after this object is made, and before the facts are first loaded.
+        self._dirs = facts_dirs
         self._facts: FactSet | None = None
         self._index: SearchIndex | None = None
+
+    @property
+    def facts_dirs(self) -> list[str]:
+        from mila_cli.facts import pack_dirs_from_env
+
+        return [*pack_dirs_from_env(), *self._dirs]
 
     @property
     def facts(self) -> FactSet:
@@ -181,14 +192,6 @@ def _hint(suggestions: Sequence[str]) -> str:
     return f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
 
 
-def _check_category(app: App, category: str | None) -> None:
-    if category is not None and category not in app.facts.categories():
-        raise click.BadParameter(
-            f"unknown category {quoted(category)}; choose from: {', '.join(app.facts.categories())}",
-            param_hint="'--category'",
-        )
-
-
 def _check_source(app: App, source: str | None) -> str | None:
     """The source id meant (ids are lower-case slugs, so case is forgiven), or a usage error."""
     if source is None or source in app.facts.source_by_id:
@@ -199,6 +202,76 @@ def _check_source(app: App, source: str | None) -> str | None:
         f"unknown source {quoted(source)}; choose from: {', '.join(app.facts.source_by_id)}",
         param_hint="'--source'",
     )
+
+
+class _Category(_TextType):
+    """A category of the loaded facts, in any case ('PEOPLE' is people); TAB offers them."""
+
+    name = "category"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        choice = str(value).strip().lower()
+        app = ctx.find_object(App) if ctx is not None else None
+        if app is None:  # completing: no facts are loaded to check against
+            return choice
+        known = app.facts.categories()
+        if choice not in known:
+            self.fail(f"unknown category {quoted(str(value))}; choose from: {', '.join(known)}", param, ctx)
+        return choice
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        return completion.categories(ctx, param, incomplete)
+
+
+CATEGORY = _Category()
+
+
+class _Folder(_TextType):
+    """A folder name, kept as typed (the pack loader reports what is wrong with it); TAB offers folders."""
+
+    name = "directory"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="dir")]
+
+
+_DIRS = "mila.facts_dirs"  # ctx.meta key: every --facts-dir given, before or after the command
+
+
+def _add_facts_dirs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    for folder in value:
+        if not folder.strip():
+            raise click.BadParameter("the folder name is empty", ctx, param)
+    ctx.meta.setdefault(_DIRS, []).extend(value)
+
+
+def _set_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:  # the last one given wins, before or after the command
+        ctx.meta["mila.color"] = value.lower()  # read by render._color
+
+
+def shared_options(f: F) -> F:
+    """--facts-dir and --color, accepted after the command as well as before it, as git and rg do."""
+    f = click.option(
+        "--color",
+        type=click.Choice(("auto", "always", "never"), case_sensitive=False),
+        expose_value=False,
+        is_eager=True,
+        callback=_set_color,
+        help="Colour and layout: auto (on a terminal), always, never.  [default: auto]",
+    )(f)
+    return click.option(
+        "--facts-dir",
+        multiple=True,
+        metavar="DIR",
+        type=_Folder(),
+        expose_value=False,
+        is_eager=True,  # before --category, whose values come from the packs
+        callback=_add_facts_dirs,
+        help="Also load the fact pack in DIR (repeatable; MILA_FACTS_PATH adds more).",
+    )(f)
 
 
 EPILOG = """\b
@@ -235,21 +308,16 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     callback=_print_version,
     help="Show the version and exit.",
 )
-@click.option(
-    "--facts-dir",
-    "facts_dirs",
-    multiple=True,
-    metavar="DIR",
-    help="Also load the fact pack in DIR (repeatable; MILA_FACTS_PATH adds more).",
-)
+@shared_options
 @click.pass_context
-def cli(ctx: click.Context, facts_dirs: tuple[str, ...]) -> None:
+def cli(ctx: click.Context) -> None:
     """Answers questions about Mila, the Quebec AI Institute, from facts bundled with it."""
-    ctx.obj = App(facts_dirs)
+    ctx.obj = App(ctx.meta.setdefault(_DIRS, []))
 
 
 @cli.command(short_help="List every fact, or those of one category or source.")
-@click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
+@shared_options
+@click.option("--category", "-c", type=CATEGORY, metavar="C", help="Only facts of category C (any case).")
 @click.option("--source", "-s", metavar="ID", shell_complete=completion.sources, help="Only facts from source ID.")
 @json_option
 @click.pass_obj
@@ -261,13 +329,13 @@ def facts(app: App, category: str | None, source: str | None, as_json: bool) -> 
       mila facts --category history
       mila facts --source core-expertise
     """
-    _check_category(app, category)
     source = _check_source(app, source)
     rows = [f for f in app.facts.in_category(category) if source is None or f["source"] == source]
     _emit(as_json, rows, lambda r: r.facts_list(rows))
 
 
 @cli.command(short_help="The documents the facts come from.")
+@shared_options
 @json_option
 @click.pass_obj
 def sources(app: App, as_json: bool) -> None:
@@ -282,6 +350,7 @@ def sources(app: App, as_json: bool) -> None:
 
 
 @cli.command(short_help="Show one fact by its id, with its source.")
+@shared_options
 @click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
 @json_option
 @click.pass_obj
@@ -297,6 +366,7 @@ def show(app: App, fact_id: str, as_json: bool) -> None:
 
 
 @cli.command(short_help="Mila's history as a timeline, oldest first.")
+@shared_options
 @click.option("--since", type=int, metavar="YEAR", help="Only events in YEAR or later.")
 @click.option("--until", type=int, metavar="YEAR", help="Only events in YEAR or earlier.")
 @json_option
@@ -317,6 +387,7 @@ def history(app: App, since: int | None, until: int | None, as_json: bool) -> No
 
 
 @cli.command(short_help="Research areas and topics, or one area and what mentions it.")
+@shared_options
 @click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.areas)
 @json_option
 @click.pass_obj
@@ -344,6 +415,7 @@ def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command(short_help="Everyone the documents name, or one person.")
+@shared_options
 @click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.people)
 @json_option
 @click.pass_obj
@@ -395,9 +467,10 @@ _SCORE = _Score(0, 100)
 
 
 @cli.command(short_help="Ask a question or search every fact, in English or French.")
+@shared_options
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="At most N results.")
-@click.option("--category", "-c", metavar="C", shell_complete=completion.categories, help="Only facts of category C.")
+@click.option("--category", "-c", type=CATEGORY, metavar="C", help="Only facts of category C (any case).")
 @click.option(
     "--min-score",
     type=_SCORE,
@@ -412,18 +485,19 @@ def search(
 ) -> None:
     """Ask a question, or search every fact by words, in English or French.
     Questions are understood (who, when, how many, where, what is), synonyms and
-    typos are forgiven, and a question no fact answers gets no answer.
+    typos are forgiven, and a question no fact answers gets no answer. A QUERY of
+    '-' is read from standard input.
 
     \b
     Examples:
       mila search "who founded LISA"
       mila search "combien de chercheurs"
       mila search reinforcment lerning --limit 3
+      echo "qui a fondé Mila" | mila search -
     """
-    text = " ".join(query)
+    text = _stdin_query() if query == ("-",) else " ".join(query)
     if not text.strip():
         raise click.UsageError("the search query is empty")
-    _check_category(app, category)
     outcome = app.index.search(text, limit=limit, category=category, min_score=min_score)
     if as_json:
         from mila_cli import jsonout
@@ -439,6 +513,25 @@ def search(
         raise NotFound(no_answer(app.index, outcome, text))
 
 
+_STDIN_LIMIT = 100_000  # characters of a query read from stdin; a question is far shorter
+
+
+def _stdin_query() -> str:
+    """The query piped in ('echo bengio | mila search -'): every line, read as one query."""
+    stream = sys.stdin
+    if stream is None:
+        raise click.UsageError("the query was to be read from standard input, which is closed")
+    raw = (
+        stream.buffer.read(_STDIN_LIMIT * 4 + 1)
+        if hasattr(stream, "buffer")
+        else stream.read(_STDIN_LIMIT + 1).encode()
+    )
+    text = raw.decode("utf-8", errors="replace")
+    if len(raw) > _STDIN_LIMIT * 4 or len(text) > _STDIN_LIMIT:
+        raise click.UsageError(f"the query on standard input is longer than {_STDIN_LIMIT:,} characters")
+    return " ".join(text.split())
+
+
 @cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
 def bookmark() -> None:
     """Keep facts for later. Bookmarks live in one file in your user data
@@ -451,6 +544,7 @@ def bookmark() -> None:
 
 
 @bookmark.command("add", short_help="Bookmark a fact, with a note or a new note.")
+@shared_options
 @click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
 @click.option("--note", metavar="TEXT", help="A note to keep with it.")
 @click.pass_obj
@@ -472,6 +566,7 @@ def bookmark_add(app: App, fact_id: str, note: str | None) -> None:
 
 
 @bookmark.command("list", short_help="Your bookmarks with their facts.")
+@shared_options
 @json_option
 @click.pass_obj
 def bookmark_list(app: App, as_json: bool) -> None:
@@ -497,6 +592,7 @@ def bookmark_list(app: App, as_json: bool) -> None:
 
 
 @bookmark.command("remove", short_help="Remove a bookmark.")
+@shared_options
 @click.argument("fact_id", metavar="ID", shell_complete=completion.bookmarked)
 def bookmark_remove(fact_id: str) -> None:
     """Remove the bookmark ID.
@@ -519,6 +615,7 @@ def bookmark_remove(fact_id: str) -> None:
 
 
 @bookmark.command("clear", short_help="Remove every bookmark (asks first).")
+@shared_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask; for scripts.")
 def bookmark_clear(yes: bool) -> None:
     """Remove every bookmark. Asks first unless --yes is given.
@@ -538,6 +635,7 @@ def bookmark_clear(yes: bool) -> None:
 
 
 @bookmark.command("path", short_help="Print where the bookmarks file is.")
+@shared_options
 def bookmark_path() -> None:
     """Print the path of the bookmarks file (it may not exist yet).
 

@@ -48,8 +48,8 @@ def _quiet(callback: Callable[..., list[CompletionItem]]) -> Callable[..., list[
 def _facts(ctx: click.Context) -> FactSet:
     from mila_cli import facts
 
-    root = ctx.find_root()
-    dirs = [*facts.pack_dirs_from_env(), *(root.params.get("facts_dirs") or ())]
+    # Every --facts-dir typed so far, before or after the command (cli._add_facts_dirs).
+    dirs = [*facts.pack_dirs_from_env(), *ctx.meta.get("mila.facts_dirs", ())]
     return facts.load(dirs)
 
 

@@ -50,12 +50,25 @@ _GROUP_TITLES = {
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def use_rich() -> bool:
-    """Rich layout on a terminal, or anywhere FORCE_COLOR asks for it; plain text otherwise.
+COLOR_KEY = "mila.color"  # where the command line's --color is kept (click's ctx.meta)
 
-    Colour itself is rich's call: it honours NO_COLOR, FORCE_COLOR and TERM=dumb.
+
+def _color() -> str:
+    """--color for this run: 'always' and 'never' win over FORCE_COLOR and NO_COLOR."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.meta.get(COLOR_KEY, "auto")) if ctx is not None else "auto"
+
+
+def use_rich() -> bool:
+    """Rich layout on a terminal, or anywhere colour is forced; plain text otherwise.
+
+    Colour itself is rich's call: it honours NO_COLOR, FORCE_COLOR and TERM=dumb,
+    unless --color said always or never.
     """
-    if os.environ.get("FORCE_COLOR"):
+    color = _color()
+    if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
         return True
     try:
         return sys.stdout.isatty()
@@ -67,12 +80,18 @@ def _console() -> Console:
     """The console for stdout as it is now (one per stream and environment, made once)."""
     env = os.environ
     return _make_console(
-        sys.stdout, env.get("COLUMNS"), env.get("LINES"), env.get("FORCE_COLOR"), env.get("NO_COLOR"), env.get("TERM")
+        sys.stdout,
+        _color(),
+        env.get("COLUMNS"),
+        env.get("LINES"),
+        env.get("FORCE_COLOR"),
+        env.get("NO_COLOR"),
+        env.get("TERM"),
     )
 
 
 @lru_cache(maxsize=4)
-def _make_console(stream: object, *environment: str | None) -> Console:
+def _make_console(stream: object, color: str, *environment: str | None) -> Console:
     # The arguments are the cache key: rich reads the environment when a console is made.
     from rich.console import Console
 
@@ -82,6 +101,10 @@ def _make_console(stream: object, *environment: str | None) -> Console:
             self.quiet = True
             raise BrokenPipeError
 
+    if color == "always":
+        return _Console(markup=False, emoji=False, highlight=False, force_terminal=True, no_color=False)
+    if color == "never":
+        return _Console(markup=False, emoji=False, highlight=False, no_color=True)
     force = True if os.environ.get("FORCE_COLOR") else None
     return _Console(markup=False, emoji=False, highlight=False, force_terminal=force)
 

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
+from mila_cli.cli import cli
+
 # In CI the property tests run the same examples every time (a red CI is reproducible);
 # developers keep hypothesis's random search, which finds new cases.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from mila_cli.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS_DIR = ROOT / "facts"

@@ -314,3 +314,62 @@ def test_people_not_found_at_all() -> None:
 def test_unknown_command_is_usage_error() -> None:
     result = invoke("nope")
     assert result.exit_code == 2
+
+
+# Conventions from git, gh and ripgrep -------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["PEOPLE", "People", " people "])
+def test_category_forgives_case(typed: str) -> None:
+    assert {f["category"] for f in _json("facts", "--category", typed)} == {"people"}
+    assert {f["category"] for f in _json("search", "bengio", "--category", typed)} == {"people"}
+
+
+def test_search_dash_reads_the_query_from_stdin() -> None:
+    result = invoke("search", "-", "--json", "--limit", "1", input="qui a fondé\n  Mila ?\n")
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)] == [
+        r["id"] for r in _json("search", "qui a fondé Mila ?", "--limit", "1")
+    ]
+
+
+@pytest.mark.parametrize("given", ["", "  \n\n"])
+def test_search_dash_with_nothing_on_stdin_is_a_usage_error(given: str) -> None:
+    result = invoke("search", "-", input=given)
+    assert result.exit_code == 2 and "the search query is empty" in result.stderr
+
+
+def test_search_dash_reads_a_bounded_query() -> None:
+    result = invoke("search", "-", input="bengio " * 20_000)
+    assert result.exit_code == 2 and "longer than 100,000 characters" in result.stderr
+
+
+def test_search_word_dash_among_others_is_a_word() -> None:
+    # Only a lone '-' means stdin; 'deep - learning' is three words.
+    assert invoke("search", "--json", "deep", "-", "learning").exit_code == 0
+
+
+_ANSI = "\x1b["
+
+
+@pytest.mark.parametrize("args", [["--color", "always", "people", "yoshua"], ["people", "yoshua", "--color=ALWAYS"]])
+def test_color_always_colours_a_pipe_whatever_no_color_says(args: list[str]) -> None:
+    result = invoke(*args)  # NO_COLOR=1 is set for every test
+    assert result.exit_code == 0 and _ANSI in result.stdout and "Yoshua Bengio" in result.stdout
+
+
+def test_color_never_wins_over_force_color() -> None:
+    result = invoke("--color", "never", "people", "yoshua", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+    assert result.exit_code == 0 and _ANSI not in result.stdout
+    forced = invoke("people", "yoshua", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+    assert _ANSI in forced.stdout  # without --color never, FORCE_COLOR colours
+
+
+def test_color_auto_in_a_pipe_is_plain_lines() -> None:
+    result = invoke("--color", "auto", "people", "yoshua")
+    assert result.stdout.startswith("id:\tyoshua-bengio\n")
+
+
+def test_color_takes_only_its_three_values() -> None:
+    result = invoke("--color", "sometimes", "facts")
+    assert result.exit_code == 2 and "'sometimes' is not one of 'auto', 'always', 'never'" in result.stderr

@@ -495,3 +495,40 @@ def test_a_large_pack_answers_questions_and_brings_the_other_side_of_a_count(tmp
     assert _json(*d, "search", "who wrote the first program")[0]["id"] == "ada-lovelace"
     assert _json(*d, "search", "lovelase")[0]["id"] == "ada-lovelace"  # a typo
     assert invoke(*d, "search", "zorblax quintessa").exit_code == 1
+
+
+# --facts-dir after the command, as git and rg take their options ---------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["people", "ada", "--facts-dir", "{pack}"],
+        ["people", "--facts-dir={pack}", "ada"],
+        ["show", "ada-lovelace", "--facts-dir", "{pack}"],
+        ["search", "first", "program", "--facts-dir", "{pack}"],
+        ["facts", "--category", "PEOPLE", "--facts-dir", "{pack}"],  # the pack is read before the category
+    ],
+)
+def test_facts_dir_after_the_command(pack: Path, args: list[str]) -> None:
+    found = _json(*(a.format(pack=pack) for a in args))
+    assert "ada-lovelace" in [f["id"] for f in (found if isinstance(found, list) else [found])]
+
+
+def test_facts_dir_before_and_after_both_count(pack: Path, tmp_path: Path) -> None:
+    other = _pack(tmp_path / "other", [EVENT | {"id": "other-event"}])
+    ids = {f["id"] for f in _json("--facts-dir", str(pack), "facts", "--facts-dir", str(other))}
+    assert {"ada-lovelace", "other-event"} <= ids
+
+
+def test_bookmark_add_after_the_command_sees_the_pack(pack: Path) -> None:
+    assert invoke("bookmark", "add", "ada-lovelace", "--facts-dir", str(pack)).exit_code == 0
+    listed = _json("bookmark", "list", "--facts-dir", str(pack))
+    assert listed[0]["id"] == "ada-lovelace" and listed[0]["missing"] is False
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_empty_facts_dir_is_a_usage_error(where: str) -> None:
+    args = ["--facts-dir", "", "facts"] if where == "before" else ["facts", "--facts-dir", "  "]
+    result = invoke(*args)
+    assert result.exit_code == 2 and "the folder name is empty" in result.stderr and result.stdout == ""
