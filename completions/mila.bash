@@ -1,11 +1,13 @@
+# mila's TAB completion for bash; made by 'mila completion bash'.
 _mila_completion() {
     local IFS=$'\n'
-    local response
+    local response type value
+    command -v "$1" >/dev/null 2>&1 || return 0
 
-    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _MILA_COMPLETE=bash_complete $1)
+    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _MILA_COMPLETE=bash_complete "$1" 2>/dev/null)
 
     for completion in $response; do
-        IFS=',' read type value <<< "$completion"
+        IFS=',' read -r type value <<< "$completion"
 
         if [[ $type == 'dir' ]]; then
             COMPREPLY=()
@@ -14,15 +16,11 @@ _mila_completion() {
             COMPREPLY=()
             compopt -o default
         elif [[ $type == 'plain' ]]; then
-            COMPREPLY+=($value)
+            COMPREPLY+=("$value")
         fi
     done
 
     return 0
 }
 
-_mila_completion_setup() {
-    complete -o nosort -F _mila_completion mila
-}
-
-_mila_completion_setup;
+complete -o nosort -F _mila_completion mila

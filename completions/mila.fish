@@ -1,17 +1,20 @@
-function _mila_completion;
-    set -l response (env _MILA_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) COMP_CWORD=(commandline -t) mila);
+# mila's TAB completion for fish; made by 'mila completion fish'.
+function _mila_completion
+    set -l response (env _MILA_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) \
+        COMP_CWORD=(commandline -t) mila 2>/dev/null)
 
-    for completion in $response;
-        set -l metadata (string split "," $completion);
+    for completion in $response
+        # type,value<TAB>description: only the first comma separates (descriptions have commas)
+        set -l metadata (string split --max 1 "," -- $completion)
 
-        if test $metadata[1] = "dir";
-            __fish_complete_directories $metadata[2];
-        else if test $metadata[1] = "file";
-            __fish_complete_path $metadata[2];
-        else if test $metadata[1] = "plain";
-            echo $metadata[2];
-        end;
-    end;
-end;
+        if test "$metadata[1]" = dir
+            __fish_complete_directories $metadata[2]
+        else if test "$metadata[1]" = file
+            __fish_complete_path $metadata[2]
+        else if test "$metadata[1]" = plain
+            echo $metadata[2]
+        end
+    end
+end
 
-complete --no-files --command mila --arguments "(_mila_completion)";
+complete --no-files --command mila --arguments "(_mila_completion)"

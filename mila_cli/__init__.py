@@ -1,3 +1,24 @@
 """mila: answers questions about Mila, the Quebec AI Institute, from facts bundled with it."""
 
+import os
+import signal
+
 __version__ = "0.1.0"
+
+if os.environ.get("_MILA_COMPLETE"):
+    # A TAB given up on (Ctrl-C) ends at once and silently: whatever it printed would
+    # land in the user's prompt. Set first thing, before the imports a TAB waits on.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def main() -> None:
+    """The console script. Ctrl-C while Python is still importing ends as it does later."""
+    try:
+        from mila_cli.cli import main as run
+
+        run()
+    except KeyboardInterrupt:
+        import sys
+
+        sys.stderr.write("Interrupted.\n")
+        raise SystemExit(130) from None

@@ -1,3 +1,3 @@
-from mila_cli.cli import main
+from mila_cli import main
 
 main()

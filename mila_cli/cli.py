@@ -167,6 +167,9 @@ class MilaGroup(MilaCommand, click.Group):
             code = 130 if interrupted else 1
         except BrokenPipeError:
             code = _quiet_broken_pipe()
+        except KeyboardInterrupt:  # outside a command, where click makes it Abort
+            _show_line("Interrupted.")
+            code = 130
         sys.exit(code)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -285,7 +288,7 @@ Examples:
   mila people joelle                a person, typos and accents forgiven
   mila search "who founded LISA"    ask a question, in English or French
   mila bookmark add iclr            keep a fact for later
-  mila completion bash              the TAB-completion script for bash
+  mila completion install           TAB-completion for your shell
 Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files.
 """
 
@@ -659,16 +662,40 @@ def _notices(store: BookmarkStore) -> None:
         render.message(f"mila: {notice}")
 
 
-@cli.command("completion", short_help="Print the TAB-completion script for a shell.")
-@click.argument("shell", type=click.Choice(completion.SHELLS))
-def completion_command(shell: str) -> None:
-    """Print the TAB-completion script for bash, zsh or fish.
+@cli.command("completion", short_help="Print or install the TAB-completion script for a shell.")
+@click.argument("words", nargs=-1, metavar="[install] [SHELL]", shell_complete=completion.completion_words)
+def completion_command(words: tuple[str, ...]) -> None:
+    """Print the TAB-completion script for SHELL (bash, zsh or fish), or install it
+    where that shell finds it for you: 'install' alone takes the shell from $SHELL.
+    Installing again is harmless; it says what it did and any line you must add.
 
     \b
-    Example:
+    Examples:
+      mila completion install
+      mila completion install fish
       eval "$(mila completion bash)"
     """
-    click.echo(completion.script(cli, shell), nl=False)
+    from mila_cli import shells
+
+    names = ", ".join(shells.SHELLS)
+    if len(words) == 1 and words[0] in shells.SHELLS:
+        click.echo(shells.script(words[0]), nl=False)
+        return
+    if not words or words[0] != "install" or len(words) > 2:
+        raise click.UsageError(f"name a shell ({names}), or 'install' and optionally a shell")
+    if len(words) == 2 and words[1] not in shells.SHELLS:
+        raise click.UsageError(f"unknown shell {quoted(words[1])}; choose from: {names}")
+    shell = words[1] if len(words) == 2 else shells.shell_from_env()
+    if shell is None:
+        raise click.UsageError(
+            f"cannot tell your shell from SHELL={quoted(os.environ.get('SHELL', ''))}; name one: {names}"
+        )
+    try:
+        done = shells.install(shell)
+    except OSError as error:
+        raise MilaError(f"cannot install the {shell} completion: {error.strerror or error}") from None
+    for line in shells.report(done):
+        click.echo(line)
 
 
 def _emit(as_json: bool, data: Any, draw: Callable[[Any], None]) -> None:

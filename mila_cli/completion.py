@@ -19,19 +19,8 @@ if TYPE_CHECKING:
 
     from mila_cli.facts import Fact, FactSet
 
-SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_MILA_COMPLETE"
 _HELP_WIDTH = 60
-
-
-def script(cli: click.Command, shell: str) -> str:
-    """The completion script for a shell, made by click's own machinery."""
-    from click.shell_completion import get_completion_class
-
-    cls = get_completion_class(shell)
-    if cls is None:  # the command's Choice rules this out; kept for direct callers
-        raise ValueError(f"unsupported shell: {shell}")
-    return cls(cli, {}, "mila", COMPLETE_VAR).source()
 
 
 def _quiet(callback: Callable[..., list[CompletionItem]]) -> Callable[..., list[CompletionItem]]:
@@ -75,9 +64,15 @@ def matches(incomplete: str, fact: Fact) -> bool:
 
 
 def _items(facts: Iterable[Fact], incomplete: str) -> list[CompletionItem]:
+    """Ids that start with what was typed; only when there are none, those a word of whose
+    name or aliases does ('ben' offers yoshua-bengio). Shells complete a word from its start,
+    and a mix would leave them no common start to complete to."""
     from click.shell_completion import CompletionItem
 
-    return [CompletionItem(f["id"], help=_help(f.get("name") or f["text"])) for f in facts if matches(incomplete, f)]
+    found = [f for f in facts if matches(incomplete, f)]
+    typed = fold(incomplete)
+    starting = [f for f in found if f["id"].startswith(typed)]
+    return [CompletionItem(f["id"], help=_help(f.get("name") or f["text"])) for f in starting or found]
 
 
 @_quiet
@@ -132,3 +127,23 @@ def sources(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
         for s in _facts(ctx).sources
         if s["id"].startswith(typed) or any(w.startswith(typed) for w in words(fold(s["title"])))
     ]
+
+
+_INSTALL = "install"
+
+
+@_quiet
+def completion_words(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """`mila completion [install] SHELL`: a shell or 'install' first, then a shell."""
+    from click.shell_completion import CompletionItem
+
+    from mila_cli.shells import SHELLS
+
+    given = ctx.params.get(param.name or "") or ()
+    if not given:
+        offers = [*SHELLS, _INSTALL]
+    elif tuple(given) == (_INSTALL,):
+        offers = list(SHELLS)
+    else:
+        offers = []
+    return [CompletionItem(o) for o in offers if o.startswith(incomplete)]

@@ -37,8 +37,108 @@ def test_committed_script_is_what_the_command_prints(shell: str) -> None:
     assert result.stdout == committed, f"regenerate: mila completion {shell} > completions/{SCRIPTS[shell]}"
 
 
-def test_unknown_shell_is_usage_error() -> None:
-    assert invoke("completion", "tcsh").exit_code == 2
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tcsh"], "name a shell (bash, zsh, fish), or 'install'"),
+        ([], "name a shell (bash, zsh, fish), or 'install'"),
+        (["install", "tcsh"], "unknown shell 'tcsh'; choose from: bash, zsh, fish"),
+        (["install", "bash", "zsh"], "name a shell"),
+    ],
+)
+def test_unknown_shell_is_usage_error(args: list[str], message: str) -> None:
+    result = invoke("completion", *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+# Installing: where each shell finds a user's script -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("shell", "where"),
+    [
+        ("bash", "data/bash-completion/completions/mila"),
+        ("zsh", "data/zsh/site-functions/_mila"),
+        ("fish", "config/fish/completions/mila.fish"),
+    ],
+)
+def test_install_puts_the_script_where_the_shell_looks(isolated: Path, shell: str, where: str) -> None:
+    first = invoke("completion", "install", shell)
+    target = isolated / where  # under XDG_DATA_HOME or XDG_CONFIG_HOME, folders made
+    assert first.exit_code == 0 and first.stdout.startswith(f"installed {shell} completion in {target}\n")
+    assert target.read_text(encoding="utf-8") == invoke("completion", shell).stdout
+    again = invoke("completion", "install", shell)
+    assert again.exit_code == 0 and again.stdout.startswith(f"already installed: {shell} completion in {target}\n")
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left
+
+
+def test_install_without_xdg_uses_the_home_defaults(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(var, "relative/is/ignored")  # the XDG spec: only absolute paths count
+    assert invoke("completion", "install", "fish").exit_code == 0
+    assert (isolated / ".config" / "fish" / "completions" / "mila.fish").is_file()
+    assert invoke("completion", "install", "bash").exit_code == 0
+    assert (isolated / ".local" / "share" / "bash-completion" / "completions" / "mila").is_file()
+
+
+def test_install_honours_bash_completion_user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BASH_COMPLETION_USER_DIR", str(tmp_path / "bc"))
+    assert invoke("completion", "install", "bash").exit_code == 0
+    assert (tmp_path / "bc" / "completions" / "mila").is_file()
+
+
+def test_install_replaces_an_old_script(isolated: Path) -> None:
+    target = isolated / "config" / "fish" / "completions" / "mila.fish"
+    target.parent.mkdir(parents=True)
+    target.write_text("# an older mila's script\n")
+    assert invoke("completion", "install", "fish").stdout.startswith("installed fish")
+    assert target.read_text(encoding="utf-8") == invoke("completion", "fish").stdout
+
+
+@pytest.mark.parametrize(("shell_var", "shell"), [("/bin/bash", "bash"), ("/usr/bin/zsh", "zsh"), ("fish", "fish")])
+def test_install_takes_the_shell_from_shell_var(monkeypatch: pytest.MonkeyPatch, shell_var: str, shell: str) -> None:
+    monkeypatch.setenv("SHELL", shell_var)
+    result = invoke("completion", "install")
+    assert result.exit_code == 0 and result.stdout.startswith(f"installed {shell} completion in ")
+
+
+@pytest.mark.parametrize("shell_var", ["/bin/tcsh", ""])
+def test_install_with_an_unknown_shell_var_asks_for_a_shell(monkeypatch: pytest.MonkeyPatch, shell_var: str) -> None:
+    monkeypatch.setenv("SHELL", shell_var)
+    result = invoke("completion", "install")
+    assert (
+        result.exit_code == 2 and "cannot tell your shell from SHELL=" in result.stderr and "name one" in result.stderr
+    )
+
+
+def test_install_where_nothing_can_be_written_is_one_line_exit_3(isolated: Path) -> None:
+    (isolated / "config").write_text("a file where a folder should be")
+    result = invoke("completion", "install", "fish")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.startswith("mila: cannot install the fish completion: ") and result.stderr.count("\n") == 1
+
+
+def test_zsh_install_names_the_one_line_to_add(isolated: Path) -> None:
+    folder = isolated / "data" / "zsh" / "site-functions"
+    # No ~/.zshrc: the line brings compinit too.
+    out = invoke("completion", "install", "zsh").stdout.splitlines()
+    assert out[1:3] == [
+        "add this line to ~/.zshrc, at the end:",
+        "  fpath=(~/data/zsh/site-functions $fpath); autoload -Uz compinit && compinit",
+    ]
+    # With compinit: only the fpath line, before it.
+    (isolated / ".zshrc").write_text("autoload -Uz compinit\ncompinit\n")
+    out = invoke("completion", "install", "zsh").stdout.splitlines()
+    assert out[1:3] == ["add this line to ~/.zshrc, before compinit:", "  fpath=(~/data/zsh/site-functions $fpath)"]
+    # Once added, nothing more to say.
+    (isolated / ".zshrc").write_text(f"fpath=({folder} $fpath)\nautoload -Uz compinit\ncompinit\n")
+    assert invoke("completion", "install", "zsh").stdout.splitlines()[1:] == ["open a new shell to use it"]
+
+
+def test_zsh_install_reads_zdotdir(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZDOTDIR", str(isolated / "zdot"))
+    out = invoke("completion", "install", "zsh").stdout
+    assert f"add this line to {isolated / 'zdot' / '.zshrc'}, at the end:" in out
 
 
 # What TAB offers -------------------------------------------------------------
@@ -60,7 +160,9 @@ def test_commands_and_options() -> None:
     assert _values([], "so") == ["sources"]
     assert "--category" in _values(["facts"], "--")
     assert set(_values(["bookmark"], "")) == {"add", "list", "remove", "clear", "path"}
-    assert _values(["completion"], "") == ["bash", "zsh", "fish"]
+    assert _values(["completion"], "") == ["bash", "zsh", "fish", "install"]
+    assert _values(["completion", "install"], "") == ["bash", "zsh", "fish"]
+    assert _values(["completion", "bash"], "") == []
 
 
 def test_source_values_by_id_or_title() -> None:
@@ -86,6 +188,32 @@ def test_people_help_is_the_display_name() -> None:
 
 def test_people_by_last_name() -> None:
     assert _values(["people"], "ben") == ["yoshua-bengio"]
+
+
+def test_offers_that_start_with_what_was_typed_come_alone() -> None:
+    # 'reinf' starts reinforcement-learning: topic-reinforcement-learning (a word of its
+    # name) would leave the shell no common start, and zsh would erase the typed word.
+    assert _values(["areas"], "reinf") == ["reinforcement-learning"]
+    # Nothing starts with 'learn': every area with a word that does is offered.
+    assert {"deep-learning", "reinforcement-learning", "topic-meta-learning"} <= set(_values(["areas"], "learn"))
+
+
+def test_facts_dir_offers_folders() -> None:
+    items = ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions(["--facts-dir"], "pa")
+    assert [(i.type, i.value) for i in items] == [("dir", "pa")]
+    items = ShellComplete(cli, {}, "mila", "_MILA_COMPLETE").get_completions(["people", "--facts-dir"], "")
+    assert [i.type for i in items] == ["dir"]
+
+
+def test_a_pack_named_after_the_command_is_completed_from(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "x.json").write_text(
+        '[{"id": "ada-lovelace", "category": "people", "name": "Ada", "roles": ["r"], "text": "t",'
+        ' "source": "encyclopedia"}]'
+    )
+    assert _values(["people", "--facts-dir", str(folder)], "ad") == ["ada-lovelace"]
+    assert _values(["--facts-dir", str(folder), "people"], "ad") == ["ada-lovelace"]
 
 
 def test_areas_and_fact_ids() -> None:
