@@ -6,6 +6,8 @@ platformdirs come in inside the modules that use them, when they are used.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,8 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from mila_cli import __version__, completion
-from mila_cli.errors import BAD_DATA, NOT_FOUND, USAGE, MilaError, NotFound
-from mila_cli.text import quoted
+from mila_cli.errors import OUTPUT, MilaError, NotFound
+from mila_cli.text import one_line, quoted
 
 if TYPE_CHECKING:
     from mila_cli.bookmarks import BookmarkStore
@@ -82,25 +84,14 @@ class App:
 
 
 class _Reported(click.ClickException):
-    """A MilaError on its way out: one line on stderr, and its exit code."""
+    """A MilaError on its way out: one line on stderr, and the error's own exit code."""
+
+    def __init__(self, error: MilaError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares a class default
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"mila: {self.message}", file=file, err=True)
-
-
-class _ReportedNotFound(_Reported):
-    exit_code = NOT_FOUND
-
-
-class _ReportedUsage(_Reported):
-    exit_code = USAGE
-
-
-class _ReportedBadData(_Reported):
-    exit_code = BAD_DATA
-
-
-_REPORTED = {NOT_FOUND: _ReportedNotFound, USAGE: _ReportedUsage, BAD_DATA: _ReportedBadData}
+        click.echo(f"mila: {one_line(self.message)}", file=file, err=True)
 
 
 def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -166,21 +157,27 @@ class MilaGroup(MilaCommand, click.Group):
             _show_line("Interrupted." if interrupted else "Aborted.")
             code = 130 if interrupted else 1
         except BrokenPipeError:
-            code = _quiet_broken_pipe()
+            code = _silence_stdout()
         except KeyboardInterrupt:  # outside a command, where click makes it Abort
             _show_line("Interrupted.")
             code = 130
+        except OSError as error:
+            # Reading is checked where it happens (DataError); what is left is writing:
+            # a full disk (> /dev/full), a closed stdout (>&-), an I/O error.
+            _silence_stdout()
+            _show_line(f"mila: cannot write the output: {error.strerror or error}")
+            code = OUTPUT
         sys.exit(code)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except MilaError as error:
-            raise _REPORTED[error.exit_code](error.message) from None
+            raise _Reported(error) from None
         except BrokenPipeError:
             # Caught here, before click's own handler (which exits 1): a reader that
             # has what it wanted is not an error.
-            _quiet_broken_pipe()
+            _silence_stdout()
             raise click.exceptions.Exit(0) from None
 
 
@@ -443,10 +440,16 @@ def _named(app: App, name: str, candidates: list[Fact], what: str) -> Fact:
     """The candidate a name means: by name, alias or id first; else the best search answer
     among them that is called by every word asked, through the vocabulary (so
     'apprentissage profond' finds Deep Learning, but 'quantum' finds no area); else NotFound."""
-    from mila_cli.names import closest, find_named
+    from mila_cli.names import MAX_NAME_CHARS, MAX_NAME_WORDS, closest, find_named
+    from mila_cli.text import words
 
     if not name.strip():
         raise click.UsageError(f"the {what}'s name is empty; leave it out to list them all")
+    if len(name) > MAX_NAME_CHARS or len(words(name)) > MAX_NAME_WORDS:
+        raise click.UsageError(
+            f"a {what}'s name is at most {MAX_NAME_WORDS} words and {MAX_NAME_CHARS:,} characters; "
+            "to search every fact, use 'mila search'"
+        )
     found = find_named(name, candidates) or app.index.called(name, {c["id"] for c in candidates})
     if found is None:
         labels = [str(c.get("name") or c["id"]) for c in candidates]
@@ -522,7 +525,7 @@ _STDIN_LIMIT = 100_000  # characters of a query read from stdin; a question is f
 def _stdin_query() -> str:
     """The query piped in ('echo bengio | mila search -'): every line, read as one query."""
     stream = sys.stdin
-    if stream is None:
+    if stream is None or isinstance(stream, ClosedInput):
         raise click.UsageError("the query was to be read from standard input, which is closed")
     raw = (
         stream.buffer.read(_STDIN_LIMIT * 4 + 1)
@@ -710,13 +713,13 @@ def _emit(as_json: bool, data: Any, draw: Callable[[Any], None]) -> None:
         draw(render)
 
 
-def _quiet_broken_pipe() -> int:
-    # The reader went away (mila facts | head -1): stop quietly, and point stdout at
-    # devnull so the interpreter's final flush has nothing to complain about.
+def _silence_stdout() -> int:
+    # The reader went away (mila facts | head -1), or the output cannot be written: stop,
+    # and point stdout at devnull so the interpreter's final flush has nothing to complain about.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor, as under a test runner
+    except (OSError, ValueError, AttributeError):  # no real file descriptor, as under a test runner
         pass
     return 0
 
@@ -727,25 +730,62 @@ def _show_line(text: str) -> None:
     try:
         sys.stderr.write(safe(text) + "\n")
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # nobody is listening; nothing else to do
+    except (OSError, ValueError):  # nobody is listening, or stderr is full: nothing else to do
         pass
 
 
 def _show_error(error: click.ClickException) -> None:
-    """Click's rendering of an error, with anything the user typed made safe to show."""
+    """Click's rendering of an error (usage lines, then the message), the message on one
+    line: a newline typed or read from data must not start a line that looks like ours."""
     import io
 
     buffer = io.StringIO()
     error.show(file=buffer)
-    _show_line(buffer.getvalue().rstrip("\n"))
+    shown = buffer.getvalue().rstrip("\n")
+    _show_line(shown.replace(error.message, one_line(error.message)) if error.message else shown)
 
 
-def main() -> NoReturn:
-    """The console script: set up the streams, then run (cli.main exits)."""
+class _ClosedOutput(io.TextIOBase):
+    """Standard output or error that was closed before mila started (mila facts >&-):
+    writing to it is an output error; a command that writes nothing there still works."""
+
+    def __init__(self, name: str) -> None:
+        self.stream_name = name
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self.stream_name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+class ClosedInput(io.StringIO):
+    """Standard input that was closed before mila started: it reads as empty."""
+
+
+def _prepare_streams() -> None:
+    if sys.stdin is None:
+        sys.stdin = ClosedInput()
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput("standard output")
+    if sys.stderr is None:
+        sys.stderr = _ClosedOutput("standard error")
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             # An encoding that cannot show a character (PYTHONIOENCODING=ascii) gets '?'.
             reconfigure(errors="replace")
+        try:
+            # A parent may leave a pipe non-blocking: a write would then stop part way
+            # (65,536 bytes) and lose the rest. Every byte is written or it fails loudly.
+            if not os.get_blocking(stream.fileno()):
+                os.set_blocking(stream.fileno(), True)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def main() -> NoReturn:
+    """The console script: set up the streams, then run (cli.main exits)."""
+    _prepare_streams()
     cli.main(prog_name="mila")
     raise SystemExit(0)  # not reached: cli.main always exits

@@ -7,6 +7,7 @@ FOUND = 0
 NOT_FOUND = 1
 USAGE = 2  # click's own usage errors
 BAD_DATA = 3
+OUTPUT = 4  # the output could not be written: a full disk, a closed stdout
 
 
 class MilaError(Exception):

@@ -20,8 +20,10 @@ from mila_cli.errors import DataError
 
 Fact = dict[str, Any]
 
-# A pack file larger than this is refused before it is read.
+# A pack file larger than this is refused; no more than this is ever read.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# An extra field's value may nest lists and objects this deep (a fact is level 1).
+MAX_DEPTH = 16
 MAX_TEXT = 10_000
 MAX_SLUG = 80
 SOURCES_FILE = "sources.json"
@@ -34,6 +36,12 @@ AREA_GROUPS = ("key research area", "research topic", "expertise", "application"
 COUNT_QUALIFIERS = ("exact", "approximately", "more than")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# A field's name is shown as a label beside its value: lowercase words joined by _ or -.
+_FIELD_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*\Z")
+_KNOWN_FIELDS = frozenset(
+    "id category text source conflicts_with name url place count_of aliases tags roles year month as_of "
+    "count count_qualifier degrees group".split()
+)
 _AS_OF = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
 
 
@@ -135,7 +143,13 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
     vocabularies: list[str] = []
     folders = [(bundled_dir(), True), *((os.fspath(d), False) for d in pack_dirs)]
     bundled_count = 0
+    seen: set[str] = set()
     for folder, bundled in folders:
+        # The same folder named twice (MILA_FACTS_PATH and --facts-dir, 'p' and 'p/') is loaded once.
+        real = os.path.realpath(folder)
+        if real in seen:
+            continue
+        seen.add(real)
         for path in _json_files(folder, bundled=bundled):
             name = os.path.basename(path)
             if name == SOURCES_FILE:
@@ -166,7 +180,12 @@ def _json_files(folder: str, *, bundled: bool) -> list[str]:
         # Only files directly in the folder: the schemas live in a subfolder.
         # Regular files only: a named pipe would block the read forever, a folder has no text.
         with os.scandir(folder) as entries:
-            return sorted(os.path.join(folder, e.name) for e in entries if e.name.endswith(".json") and e.is_file())
+            # Hidden names too: editors' lock links (.#lab.json) and hidden copies are not facts.
+            return sorted(
+                os.path.join(folder, e.name)
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file()
+            )
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
 
@@ -193,28 +212,60 @@ def _check_links(facts: list[Fact], origins: dict[str, str], source_origins: dic
 
 
 def read_bytes(path: str, what: str) -> bytes:
-    """A file's bytes, refused unread when it is over the size limit."""
+    """A regular file's bytes, at most MAX_FILE_BYTES of them, or a DataError.
+
+    What is read is bounded, not what stat claims: /dev/zero says it is empty. A named
+    pipe is opened without waiting for a writer, then refused like any non-file.
+    """
+    import stat
+
+    limit = f"the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for {what}"
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"{path}: {size} bytes is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for {what}")
-        with open(path, "rb") as handle:
-            return handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise DataError(f"{path}: not a regular file")
+            size = os.fstat(fd).st_size
+            if size > MAX_FILE_BYTES:
+                raise DataError(f"{path}: {size} bytes is over {limit}")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DataError(f"{path}: over {limit}")
+    return data
 
 
-def read_json(path: str, what: str) -> Any:
-    """A JSON file parsed, or a DataError naming the file and what is wrong with it."""
-    raw = read_bytes(path, what)
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return number
+
+
+def loads(raw: bytes, path: str) -> Any:
+    """JSON text parsed strictly: UTF-8 (a BOM is ignored), no NaN or Infinity, no number
+    too large to print back, no nesting deep enough to exhaust the parser."""
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant, parse_float=_finite)
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:  # nesting deep enough to exhaust the parser
+    except RecursionError:
         raise DataError(f"{path}: JSON nested too deeply") from None
+    except ValueError as exc:  # NaN, Infinity, 1e400, or an integer of thousands of digits
+        message = str(exc).split(";")[0] if "digits" not in str(exc) else "an integer with too many digits"
+        raise DataError(f"{path}: {message}") from None
+
+
+def read_json(path: str, what: str) -> Any:
+    """A JSON file parsed, or a DataError naming the file and what is wrong with it."""
+    return loads(read_bytes(path, what), path)
 
 
 def _checked(path: str, items: Any, what: str, check: Any) -> list[dict[str, Any]]:
@@ -268,6 +319,9 @@ def check_fact(fact: Any) -> tuple[str, str] | None:
     for field in ("id", "category", "text", "source"):
         if field not in fact:
             return field, "is required"
+    if extra_problem := _check_extra(fact):
+        return extra_problem
+    _whole_numbers(fact)
     for field in ("id", "category"):
         if not is_slug(fact[field]):
             return field, f"must be lowercase ASCII words joined by '-', at most {MAX_SLUG} characters"
@@ -290,6 +344,43 @@ def check_fact(fact: Any) -> tuple[str, str] | None:
     if "group" in fact and fact["group"] not in AREA_GROUPS:
         return "group", "must be one of: " + ", ".join(AREA_GROUPS)
     return _check_category_fields(fact)
+
+
+def _check_extra(fact: Fact) -> tuple[str, str] | None:
+    """Fields mila does not know are kept and shown by name: names that are safe labels,
+    values that do not nest without end."""
+    for field, value in fact.items():
+        if field in _KNOWN_FIELDS:
+            continue
+        if not isinstance(field, str) or len(field) > MAX_SLUG or not _FIELD_NAME.match(field):
+            name = field.encode("unicode_escape").decode("ascii")[:MAX_SLUG]
+            return "", f"the field name '{name}' must be lowercase ASCII words joined by '_' or '-'"
+        if _deeper_than(value, MAX_DEPTH - 1):
+            return field, f"nests lists and objects more than {MAX_DEPTH} levels deep"
+    return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels in value (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def _whole_numbers(fact: Fact) -> None:
+    """2000.0 is the whole number 2000, as JSON Schema counts it: kept as 2000."""
+    for field in ("year", "month", "count"):
+        value = fact.get(field)
+        if isinstance(value, float) and value.is_integer():
+            fact[field] = int(value)
+    for degree in fact.get("degrees", ()) if isinstance(fact.get("degrees"), list) else ():
+        if isinstance(degree, dict) and isinstance(degree.get("year"), float) and degree["year"].is_integer():
+            degree["year"] = int(degree["year"])
 
 
 def _check_category_fields(fact: Fact) -> tuple[str, str] | None:

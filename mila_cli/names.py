@@ -120,16 +120,29 @@ class Nearness:
 _NEAR_ENOUGH = 70  # rapidfuzz ratio: 'benjio' to 'bengio' is 83, 'runs' to 'interns' 55
 
 
+MAX_NAMES = 50  # of a subject's names (name, aliases) looked for in other facts
+MAX_NAME_WORDS = 32  # a name typed longer than this is not a name
+MAX_NAME_CHARS = 1000
+
+
 def mentions(subject: Fact, facts: Iterable[Fact]) -> list[Fact]:
-    """Other facts whose text, tags or aliases mention one of subject's names as words."""
-    phrases = [words(fold(n)) for n in names_of(subject)[1:]] or [words(fold(names_of(subject)[0]))]
+    """Other facts whose text, tags or aliases mention one of subject's names as words.
+
+    Its first MAX_NAMES names count; a fact is read for a phrase only if it holds the
+    phrase's first word, so the work grows with the facts, not facts times names.
+    """
+    names = names_of(subject)
+    phrases = [words(fold(n)) for n in names[1 : 1 + MAX_NAMES]] or [words(fold(names[0]))]
     phrases = [p for p in phrases if p]
+    first_words = {p[0] for p in phrases}
     found = []
     for fact in facts:
         if fact["id"] == subject["id"]:
             continue
         haystacks = [fact["text"], *fact.get("tags", []), *fact.get("aliases", []), fact.get("name", "")]
         fact_words = [words(fold(h)) for h in haystacks if h]
+        if not any(w in first_words for hay in fact_words for w in hay):
+            continue
         if any(holds(hay, phrase) for hay in fact_words for phrase in phrases):
             found.append(fact)
     return found

@@ -76,6 +76,21 @@ def use_rich() -> bool:
         return False
 
 
+MAX_TABLE_ROWS = 2000  # rich lays out a table whole; past this, plain lines keep a list fast
+MAX_WIDTH = 1000  # columns and lines drawn at most, whatever COLUMNS or the terminal says
+MIN_WIDTH = 20
+
+
+def _tabled(rows: int) -> bool:
+    """Whether a list of this many rows is drawn as a table (else as plain lines)."""
+    if not use_rich():
+        return False
+    if rows > MAX_TABLE_ROWS:
+        message(f"mila: {rows:,} rows are printed as plain lines (tables stop at {MAX_TABLE_ROWS:,})")
+        return False
+    return True
+
+
 def _console() -> Console:
     """The console for stdout as it is now (one per stream and environment, made once)."""
     env = os.environ
@@ -102,11 +117,17 @@ def _make_console(stream: object, color: str, *environment: str | None) -> Conso
             raise BrokenPipeError
 
     if color == "always":
-        return _Console(markup=False, emoji=False, highlight=False, force_terminal=True, no_color=False)
-    if color == "never":
-        return _Console(markup=False, emoji=False, highlight=False, no_color=True)
-    force = True if os.environ.get("FORCE_COLOR") else None
-    return _Console(markup=False, emoji=False, highlight=False, force_terminal=force)
+        console = _Console(markup=False, emoji=False, highlight=False, force_terminal=True, no_color=False)
+    elif color == "never":
+        console = _Console(markup=False, emoji=False, highlight=False, no_color=True)
+    else:
+        force = True if os.environ.get("FORCE_COLOR") else None
+        console = _Console(markup=False, emoji=False, highlight=False, force_terminal=force)
+    # COLUMNS=100000000 would take for ever to draw, a 20-digit one overflows, and 0 draws nothing.
+    width, height = console.size
+    if not (MIN_WIDTH <= width <= MAX_WIDTH and MIN_WIDTH <= height <= MAX_WIDTH):
+        console.size = (min(max(width, MIN_WIDTH), MAX_WIDTH), min(max(height, MIN_WIDTH), MAX_WIDTH))
+    return console
 
 
 def _plain(*fields: object) -> None:
@@ -258,7 +279,7 @@ def _detail_fields(fact: Fact) -> list[tuple[str, str]]:
 
 
 def facts_list(facts: Sequence[Fact]) -> None:
-    if not use_rich():
+    if not _tabled(len(facts)):
         for f in facts:
             _plain(f["id"], f["category"], f["text"])
         return
@@ -272,7 +293,7 @@ def facts_list(facts: Sequence[Fact]) -> None:
 
 
 def history(events: Sequence[Fact]) -> None:
-    if not use_rich():
+    if not _tabled(len(events)):
         for f in events:
             month = f.get("month")
             stamp = f"{f['year']}-{month:02d}" if isinstance(month, int) else str(f["year"])
@@ -298,7 +319,7 @@ def history(events: Sequence[Fact]) -> None:
 
 
 def areas(groups: Sequence[tuple[str, Sequence[Fact]]]) -> None:
-    if not use_rich():
+    if not _tabled(sum(len(facts) for _, facts in groups)):
         for group, facts in groups:
             for f in facts:
                 _plain(group, f["id"], f["name"])
@@ -318,7 +339,7 @@ def areas(groups: Sequence[tuple[str, Sequence[Fact]]]) -> None:
 
 
 def people(persons: Sequence[Fact]) -> None:
-    if not use_rich():
+    if not _tabled(len(persons)):
         for p in persons:
             _plain(p["id"], p["name"], value_text(p.get("roles", [])))
         return
@@ -409,7 +430,7 @@ def sources(rows: Sequence[dict[str, Any]]) -> None:
 
 def bookmarks(items: Sequence[dict[str, Any]]) -> None:
     """Items carry id, note, added and fact (None when the fact no longer exists)."""
-    if not use_rich():
+    if not _tabled(len(items)):
         for b in items:
             fact = b["fact"]
             _plain(b["id"], b["added"], b["note"] or "", fact["text"] if fact else "(missing: no fact has this id now)")
@@ -454,7 +475,7 @@ def fact(f: Fact, fact_set: FactSet, related: Iterable[Fact] = ()) -> None:
     details.add_column(style="bold")
     details.add_column()
     for label, value in _detail_fields(f):
-        details.add_row(label, _text(value))
+        details.add_row(_text(label), _text(value))  # a pack names its own fields: a label is data too
     details.add_row("source", _text(source_details(source), "dim"))
     for o in others:
         other = _text(o["text"], "italic")

@@ -334,12 +334,40 @@ def test_vocabulary_validator_agrees_with_schema(field: str, value: Any) -> None
     assert vocabulary.check(document) is not None
 
 
-def test_runtime_is_stricter_than_schema_about_whole_numbers() -> None:
-    # JSON Schema counts 1993.0 as an integer; mila refuses it, so a year always
-    # prints back as 1993.
-    fact = {**GOOD, "year": 1993.0}
-    assert _schema_ok(fact)
-    assert facts.check_fact(fact) == ("year", "must be a whole number from 1 to 9999")
+def test_runtime_and_schema_agree_on_whole_numbers() -> None:
+    # JSON Schema counts 1993.0 as an integer; so does mila, which keeps it as 1993.
+    for field, value in (("year", 1993.0), ("count", 5.0)):
+        fact = {**GOOD, field: value}
+        assert _schema_ok(fact)
+        assert facts.check_fact(fact) is None and fact[field] == int(value) and type(fact[field]) is int
+    half = {**GOOD, "year": 1993.5}
+    assert not _schema_ok(half) and facts.check_fact(half) == ("year", "must be a whole number from 1 to 9999")
+
+
+@pytest.mark.parametrize(
+    "name", ["\u001b[2J", "\u001b]52;c;SEVMTE8=\u001b\\", "Home Page", "homé", "a\nb", "-x", "x" * 81]
+)
+def test_field_names_must_be_safe_labels_in_both(name: str) -> None:
+    fact = {**GOOD, name: "x"}
+    assert not _schema_ok(fact)
+    problem = facts.check_fact(fact)
+    assert problem is not None and "must be lowercase ASCII words joined by '_' or '-'" in problem[1]
+    assert "\x1b" not in problem[1] and "\n" not in problem[1]
+
+
+@pytest.mark.parametrize("name", ["homepage", "home_page", "home-page", "x2"])
+def test_field_names_that_are_labels_are_fine_in_both(name: str) -> None:
+    fact = {**GOOD, name: "x"}
+    assert _schema_ok(fact) and facts.check_fact(fact) is None
+
+
+def test_extra_values_nest_at_most_16_levels() -> None:
+    value: object = "x"
+    for _ in range(15):
+        value = [value]
+    assert facts.check_fact({**GOOD, "deep": value}) is None
+    problem = facts.check_fact({**GOOD, "deep": [value]})
+    assert problem == ("deep", "nests lists and objects more than 16 levels deep")
 
 
 def test_month_needs_year_in_both() -> None:
