@@ -2,35 +2,60 @@
 
 Every change is a read-modify-write under a lock on a separate lock file (the data
 file's inode is swapped by os.replace, so it cannot hold a lock), written to a
-temporary file in the same directory, fsynced, then renamed over the old one. A
-process killed at any moment leaves the old file or the new one; the kernel drops
-its lock with it. Nothing here prints: notices are returned for the caller to show.
+temporary file beside the data file, fsynced, then renamed over it. A process killed
+at any moment leaves the old file or the new one; the kernel drops its lock with it.
+A bookmarks.json that is a symlink is written through: its target gets the new file.
+
+Only a regular file of at most MAX_FILE_BYTES is read. A corrupt file stays in place
+until the new one is written, and is then kept as a backup; a file from a newer mila
+is never changed. Top-level keys this version does not know are kept. The directory
+mila creates is 0700, its files 0600. Nothing here prints: notices are returned for
+the caller to show.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
+import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mila_cli.errors import DataError
+from mila_cli.facts import MAX_FILE_BYTES, is_slug
 
 FORMAT_VERSION = 1
 FILE_NAME = "bookmarks.json"
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another before giving up
+# Our own format nests three deep; the bound keeps unknown keys we carry over well
+# inside the JSON encoder's recursion limit.
+MAX_DEPTH = 64
 
-Bookmark = dict[str, Any]  # {"id": str, "note": str | None, "added": ISO 8601 UTC}
+Bookmark = dict[str, Any]  # {"id": fact id, "note": str | None, "added": ISO 8601 UTC}
+
+_BOM = b"\xef\xbb\xbf"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# As we write it (2024-05-01T12:00:00Z), or with fractional seconds or an offset.
+_ADDED = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.[0-9]+)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))\Z"
+)
 
 
 def data_dir() -> Path:
     """MILA_DATA_DIR if set, else platformdirs' user data directory for mila."""
     override = os.environ.get("MILA_DATA_DIR")
     if override:
-        return Path(override).expanduser()
+        try:
+            return Path(override).expanduser()
+        except RuntimeError:  # '~user' with no such user, or no home at all
+            raise DataError(f"MILA_DATA_DIR {override!r}: no such user's home to expand '~' in") from None
     import platformdirs
 
     # appauthor=False: on Windows the app name would otherwise appear twice.
@@ -39,6 +64,12 @@ def data_dir() -> Path:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _scrub(text: str) -> str:
+    """text with each lone surrogate (undecodable bytes typed on a terminal) as U+FFFD,
+    so that it can be stored as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class BookmarkStore:
@@ -52,21 +83,62 @@ class BookmarkStore:
 
     def read(self) -> list[Bookmark]:
         """The bookmarks, oldest first; none if the file does not exist yet."""
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+        raw = self._read_bytes()
+        if raw is None:
             return []
-        except OSError as exc:
-            raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
         try:
-            return _parse(raw)
+            return _parse(raw)[0]
         except _Newer as newer:
             raise self._newer_error(newer) from None
         except _Corrupt as corrupt:
             raise DataError(
                 f"bookmarks file {self.path} is corrupt ({corrupt}); fix it by hand, or run "
-                "'mila bookmark add ID' or 'mila bookmark clear', which move it aside to a backup first"
+                "'mila bookmark add ID' or 'mila bookmark clear', which keep it as a backup and start a new one"
             ) from None
+
+    def _read_bytes(self) -> bytes | None:
+        """The data file's bytes; None if there is none. Only a regular file is read, and
+        no more than MAX_FILE_BYTES of it, so that a FIFO, a device or a huge file of that
+        name can neither block mila nor exhaust its memory."""
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise self._not_regular() from None
+        except OSError as exc:
+            raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise self._not_regular()
+            if info.st_size > MAX_FILE_BYTES:
+                raise self._too_big()
+            chunks: list[bytes] = []
+            left = MAX_FILE_BYTES + 1  # one byte over tells a file that grew past the limit
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        except OSError as exc:
+            raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
+        finally:
+            os.close(fd)
+        if left <= 0:
+            raise self._too_big()
+        return b"".join(chunks)
+
+    def _not_regular(self) -> DataError:
+        return DataError(f"bookmarks file {self.path} is not a regular file; move it away")
+
+    def _too_big(self) -> DataError:
+        return DataError(
+            f"bookmarks file {self.path} is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; move it away"
+        )
 
     def _newer_error(self, newer: _Newer) -> DataError:
         return DataError(
@@ -80,7 +152,7 @@ class BookmarkStore:
         """Bookmark fact_id; True if it is new, False if it was already there. A note
         given replaces the one kept ("" clears it); no note given keeps it."""
         created = True
-        kept = note or None
+        kept = _scrub(note) if note else None
 
         def change(bookmarks: list[Bookmark]) -> list[Bookmark]:
             nonlocal created
@@ -124,33 +196,81 @@ class BookmarkStore:
         from filelock import FileLock, Timeout
 
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT):
-                self._remove_orphans()
-                bookmarks = self._read_for_write()
-                self._write(change(bookmarks))
+            _make_private_dirs(self.directory)
+            self._tighten_lock_file()
+            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=0o600):
+                target = self._target()
+                self._remove_orphans(target)
+                bookmarks, others, corrupt = self._read_for_write()
+                # The corrupt file stays where it is until the new one is written: a write
+                # that fails (disk full) must leave it, and the user's error, as they were.
+                backup = self._back_up(target) if corrupt is not None else None
+                try:
+                    self._write(target, {"version": FORMAT_VERSION, "bookmarks": change(bookmarks), **others})
+                except BaseException:
+                    if backup is not None:
+                        backup.unlink(missing_ok=True)
+                    raise
+                if backup is not None:
+                    self.notices.append(
+                        f"bookmarks file {self.path} was corrupt ({corrupt}); kept it as {backup} and started a new one"
+                    )
         except Timeout:
             raise DataError(
-                f"another mila has held the bookmark lock {self.lock_path} for {LOCK_TIMEOUT:g}s; try again"
+                f"the bookmark lock file {self.lock_path} has been held for {LOCK_TIMEOUT:g}s "
+                "by another process; try again"
             ) from None
         except OSError as exc:
             raise DataError(f"cannot write bookmarks in {self.directory}: {exc.strerror or exc}") from None
 
-    def _read_for_write(self) -> list[Bookmark]:
+    def _tighten_lock_file(self) -> None:
+        # filelock sets the mode only on a lock file it creates; one left by an older
+        # mila may be world-readable. Only our own regular file is touched.
         try:
-            raw = self.path.read_bytes()
+            info = os.lstat(self.lock_path)
         except FileNotFoundError:
-            return []
+            return
+        owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        if owned and stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o600:
+            with contextlib.suppress(OSError):  # the lock still works; only its mode stays as it was
+                os.chmod(self.lock_path, 0o600)
+
+    def _read_for_write(self) -> tuple[list[Bookmark], dict[str, Any], str | None]:
+        """The bookmarks, the top-level keys to carry over, and why the file is corrupt
+        (None if it is not; then there is nothing to carry over)."""
+        raw = self._read_bytes()
+        if raw is None:
+            return [], {}, None
         try:
-            return _parse(raw)
+            bookmarks, others = _parse(raw)
         except _Newer as newer:
             # Written by a newer mila: it is not ours to rewrite, or to move aside.
             raise self._newer_error(newer) from None
         except _Corrupt as corrupt:
-            backup = self._backup_name()
-            os.replace(self.path, backup)
-            self.notices.append(f"bookmarks file {self.path} was corrupt ({corrupt}); moved it to {backup}")
-            return []
+            return [], {}, str(corrupt)
+        return bookmarks, others, None
+
+    def _target(self) -> Path:
+        """The file the data is written to: bookmarks.json, or the file it links to
+        (dotfiles managers keep it elsewhere), existing or not."""
+        if self.path.is_symlink():
+            return Path(os.path.realpath(self.path))
+        return self.path
+
+    def _back_up(self, target: Path) -> Path:
+        """A second name for the corrupt file (a copy across file systems)."""
+        backup = self._backup_name()
+        try:
+            os.link(target, backup)
+        except OSError:
+            import shutil
+
+            try:
+                shutil.copy2(target, backup)
+            except BaseException:
+                backup.unlink(missing_ok=True)
+                raise
+        return backup
 
     def _backup_name(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -161,25 +281,45 @@ class BookmarkStore:
             candidate = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{n}")
         return candidate
 
-    def _write(self, bookmarks: list[Bookmark]) -> None:
-        data = json.dumps({"version": FORMAT_VERSION, "bookmarks": bookmarks}, ensure_ascii=False, indent=2)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{FILE_NAME}.", suffix=".tmp")
+    def _write(self, target: Path, document: dict[str, Any]) -> None:
+        directory = target.parent
+        if not directory.is_dir():  # only a dangling symlink's target can be in a missing directory
+            raise DataError(f"bookmarks file {self.path} links to {target}, whose directory does not exist")
+        data = _scrub(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
+        # mkstemp makes the file 0600, whatever the umask.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data.encode("utf-8", "surrogatepass") + b"\n")
+                handle.write(data.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _fsync_dir(self.directory)  # make the rename itself durable
+        _fsync_dir(directory)  # make the rename itself durable
 
-    def _remove_orphans(self) -> None:
+    def _remove_orphans(self, target: Path) -> None:
         # Only the lock holder writes temporary files, so any found now were left by
         # a writer that was killed.
-        for orphan in self.directory.glob(f".{FILE_NAME}.*.tmp"):
+        for orphan in target.parent.glob(f".{target.name}.*.tmp"):
             orphan.unlink(missing_ok=True)
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create directory and any missing parents, each 0700 as the XDG spec asks, whatever
+    the umask; a directory that already exists is left as it is."""
+    if directory.is_dir():
+        return
+    if directory.parent != directory:
+        _make_private_dirs(directory.parent)
+    try:
+        directory.mkdir()
+    except FileExistsError:
+        if directory.is_dir():  # made by another process just now
+            return
+        raise
+    os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask; chmod's is not
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -205,28 +345,84 @@ class _Newer(Exception):
         self.version = version
 
 
-def _parse(raw: bytes) -> list[Bookmark]:
-    """The bookmarks in a file's bytes; _Corrupt or _Newer when they cannot be used."""
+def _reject_constant(name: str) -> NoReturn:
+    raise _Corrupt(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: it would be written back as Infinity, which is not JSON
+        raise _Corrupt("a number too large")
+    return value
+
+
+def _parse(raw: bytes) -> tuple[list[Bookmark], dict[str, Any]]:
+    """The bookmarks in a file's bytes, and its other top-level keys; _Corrupt or _Newer
+    when they cannot be used."""
     try:
-        data = json.loads(raw.decode("utf-8", "surrogatepass"))
+        text = raw.removeprefix(_BOM).decode("utf-8")  # a BOM (some editors add one) is not corruption
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise _Corrupt("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise _Corrupt(f"invalid JSON at line {exc.lineno}, column {exc.colno}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("bookmarks"), list):
+    except ValueError:  # an integer of more digits than Python converts
+        raise _Corrupt("a number too long") from None
+    except RecursionError:
+        raise _Corrupt("nested too deeply") from None
+    if not isinstance(data, dict):
         raise _Corrupt("not a mila bookmarks file")
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise _Corrupt("no format version")
-    if version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _Corrupt("no valid format version")
+    if version > FORMAT_VERSION:  # checked first: a newer format may shape the rest differently
         raise _Newer(version)
-    bookmarks: list[Bookmark] = data["bookmarks"]
-    for b in bookmarks:
-        if (
-            not isinstance(b, dict)
-            or not isinstance(b.get("id"), str)
-            or not isinstance(b.get("note"), (str, type(None)))
-            or not isinstance(b.get("added"), str)
-        ):
-            raise _Corrupt("a bookmark without a valid id, note or added time")
-    return bookmarks
+    if not isinstance(data.get("bookmarks"), list):
+        raise _Corrupt("not a mila bookmarks file")
+    if _too_deep(data):
+        raise _Corrupt("nested too deeply")
+    bookmarks: list[Bookmark] = data.pop("bookmarks")
+    del data["version"]
+    for n, b in enumerate(bookmarks, 1):
+        if not isinstance(b, dict):
+            raise _Corrupt(f"bookmark {n} is not an object")
+        if not is_slug(b.get("id")):
+            raise _Corrupt(f"bookmark {n} has no valid fact id")
+        if not isinstance(b.get("note"), (str, type(None))):
+            raise _Corrupt(f"bookmark {n} has a note that is not text")
+        if not _is_added(b.get("added")):
+            raise _Corrupt(f"bookmark {n} has no valid added time")
+        if b["note"] is not None:
+            b["note"] = _scrub(b["note"])  # a "\udce9" escape in the file
+    return bookmarks, data
+
+
+def _too_deep(value: Any) -> bool:
+    # Iterative, so that checking depth cannot itself overflow the stack.
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _is_added(value: Any) -> bool:
+    """value is an ISO 8601 time with a UTC offset, a real date and time of day."""
+    if not isinstance(value, str):
+        return False
+    match = _ADDED.match(value)
+    if not match:
+        return False
+    import datetime
+
+    year, month, day, hour, minute, second, off_hour, off_minute = match.groups()
+    try:
+        datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+    except ValueError:
+        return False
+    return off_hour is None or (int(off_hour) < 24 and int(off_minute) < 60)

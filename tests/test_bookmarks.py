@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import bundled_facts, invoke, run
 
+from mila_cli import bookmarks
 from mila_cli.bookmarks import BookmarkStore
+from mila_cli.errors import DataError
 
 
 def _list() -> list[dict[str, object]]:
@@ -277,3 +281,285 @@ def test_store_serialises_in_process_too(data_dir: Path) -> None:
     assert store.add("iclr", "x") is False
     assert store.remove("iclr") is True and store.remove("iclr") is False
     assert store.clear() == 0
+
+
+# Safe to share, hard to break -----------------------------------------------
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes, FIFOs and flock")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _file(*items: dict[str, object], **others: object) -> bytes:
+    return json.dumps({"version": 1, "bookmarks": list(items), **others}).encode()
+
+
+def _bookmark(fact_id: object = "iclr", added: object = "2024-05-01T12:00:00Z") -> dict[str, object]:
+    return {"id": fact_id, "note": None, "added": added}
+
+
+def _assert_corrupt(data_dir: Path, content: bytes) -> None:
+    """Reading says the file is corrupt, in one line; a write keeps it as a backup."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "bookmarks.json").write_bytes(content)
+    result = invoke("bookmark", "list")
+    assert result.exit_code == 3 and "corrupt" in result.stderr and result.stderr.count("\n") == 1
+    result = invoke("bookmark", "add", "iclr")
+    assert result.exit_code == 0, result.stderr
+    (backup,) = data_dir.glob("bookmarks.json.corrupt-*")
+    assert backup.read_bytes() == content and str(backup) in result.stderr
+    assert [b["id"] for b in _list()] == ["iclr"]
+
+
+_BOUNDED = """
+import resource, runpy, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a runaway read ends in MemoryError, not swap
+sys.argv = ["mila", *sys.argv[1:]]
+runpy.run_module("mila_cli", run_name="__main__")
+"""
+
+
+def _run_bounded(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """mila in a child that can neither hang the test run nor eat the machine's memory."""
+    return subprocess.run([sys.executable, "-c", _BOUNDED, *args], capture_output=True, timeout=30, check=False)
+
+
+@posix_only
+def test_what_mila_creates_is_private_even_under_umask_000(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    where = tmp_path / "new" / "mila"
+    monkeypatch.setenv("MILA_DATA_DIR", str(where))
+    old = os.umask(0)
+    try:
+        assert invoke("bookmark", "add", "iclr").exit_code == 0
+    finally:
+        os.umask(old)
+    assert _mode(where) == _mode(where.parent) == 0o700
+    assert _mode(where / "bookmarks.json") == _mode(where / "bookmarks.json.lock") == 0o600
+
+
+@posix_only
+def test_an_existing_data_dir_keeps_its_mode_and_an_old_lock_file_is_tightened(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    data_dir.chmod(0o755)
+    lock = data_dir / "bookmarks.json.lock"
+    lock.touch()
+    lock.chmod(0o644)
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert _mode(data_dir) == 0o755
+    assert _mode(lock) == _mode(data_dir / "bookmarks.json") == 0o600
+
+
+def test_a_lock_held_too_long_is_a_data_error(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    data_dir.mkdir(parents=True)
+    monkeypatch.setattr(bookmarks, "LOCK_TIMEOUT", 0.2)
+    lock = data_dir / "bookmarks.json.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a separate open file: filelock contends with it, even in this process
+        with pytest.raises(DataError) as caught:
+            BookmarkStore(data_dir).add("iclr", None)
+    finally:
+        os.close(fd)
+    message = caught.value.message
+    assert f"lock file {lock} has been held for 0.2s by another process; try again" in message
+    assert "mila" not in message.replace(str(data_dir), "")
+    assert not (data_dir / "bookmarks.json").exists()
+
+
+@pytest.mark.parametrize("fact_id", ["a\x1b[31mb", "a\nb", "*", "ICLR", "", "a b", "x" * 81, 7, None])
+def test_ids_that_are_not_fact_ids_are_corrupt(data_dir: Path, fact_id: object) -> None:
+    _assert_corrupt(data_dir, _file(_bookmark(fact_id)))
+
+
+@posix_only
+@pytest.mark.parametrize("command", [["list"], ["add", "iclr"]])
+def test_a_fifo_named_bookmarks_json_is_refused_at_once(data_dir: Path, command: list[str]) -> None:
+    data_dir.mkdir(parents=True)
+    path = data_dir / "bookmarks.json"
+    os.mkfifo(path)
+    done = _run_bounded("bookmark", *command)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr == f"mila: bookmarks file {path} is not a regular file; move it away\n".encode()
+    assert stat.S_ISFIFO(path.stat().st_mode)  # left where it was
+
+
+@posix_only
+def test_a_symlink_to_dev_zero_is_refused(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "bookmarks.json").symlink_to("/dev/zero")
+    done = _run_bounded("bookmark", "list")
+    assert done.returncode == 3 and b"is not a regular file" in done.stderr, done.stderr
+
+
+def test_a_directory_or_an_oversized_file_is_refused(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = data_dir / "bookmarks.json"
+    path.mkdir(parents=True)
+    result = invoke("bookmark", "list")
+    assert result.exit_code == 3 and f"{path} is not a regular file" in result.stderr
+    path.rmdir()
+    path.write_bytes(_file(_bookmark(), padding="x" * 200))
+    monkeypatch.setattr(bookmarks, "MAX_FILE_BYTES", 100)
+    for args in (["list"], ["add", "theano"]):
+        result = invoke("bookmark", *args)
+        assert result.exit_code == 3 and f"{path} is over the 0 MiB limit" in result.stderr
+    assert b"padding" in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000,
+        b'{"version": 1, "bookmarks": [], "deep": ' + b"[" * 200 + b"]" * 200 + b"}",
+        b'{"version": 1, "bookmarks": [], "n": ' + b"9" * 5000 + b"}",
+        b'{"version": 1, "bookmarks": [], "n": NaN}',
+        b'{"version": 1, "bookmarks": [], "n": Infinity}',
+        b'{"version": 1, "bookmarks": [], "n": -Infinity}',
+        b'{"version": 1, "bookmarks": [], "n": 1e999}',
+    ],
+    ids=["deep", "deep-extra", "long-int", "nan", "infinity", "-infinity", "1e999"],
+)
+def test_deep_nesting_huge_numbers_and_nan_are_corrupt(data_dir: Path, content: bytes) -> None:
+    _assert_corrupt(data_dir, content)
+
+
+def test_a_failed_write_leaves_a_corrupt_file_in_place(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir.mkdir(parents=True)
+    path = data_dir / "bookmarks.json"
+    corrupt = b'{"version": 1, "bookmarks": ['
+    path.write_bytes(corrupt)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BookmarkStore, "_write", disk_full)
+        result = invoke("bookmark", "add", "iclr")
+    assert result.exit_code == 3 and os.strerror(errno.ENOSPC) in result.stderr
+    assert path.read_bytes() == corrupt
+    assert sorted(p.name for p in data_dir.iterdir()) == ["bookmarks.json", "bookmarks.json.lock"]
+    assert invoke("bookmark", "list").exit_code == 3  # still said to be corrupt, not "no bookmarks yet"
+    result = invoke("bookmark", "add", "iclr")
+    assert result.exit_code == 0
+    (backup,) = data_dir.glob("bookmarks.json.corrupt-*")
+    assert backup.read_bytes() == corrupt and f"kept it as {backup}" in result.stderr
+
+
+def test_unknown_top_level_keys_are_kept(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    path = data_dir / "bookmarks.json"
+    path.write_bytes(b'{"version": 1, "bookmarks": [], "extra": {"x": 1}}')
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert invoke("bookmark", "remove", "iclr").exit_code == 0
+    assert json.loads(path.read_bytes()) == {"version": 1, "bookmarks": [], "extra": {"x": 1}}
+
+
+@posix_only
+def test_a_symlinked_file_is_written_through(data_dir: Path, tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "real.json"
+    real.write_bytes(_file())
+    data_dir.mkdir(parents=True)
+    link = data_dir / "bookmarks.json"
+    link.symlink_to(real)
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert [b["id"] for b in json.loads(real.read_bytes())["bookmarks"]] == ["iclr"]
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["real.json"]  # no temporary file, no lock
+    assert (data_dir / "bookmarks.json.lock").exists()
+    # A corrupt target is kept as a backup beside the link, and the link still stands.
+    real.write_bytes(b"{")
+    result = invoke("bookmark", "add", "theano")
+    assert result.exit_code == 0 and "kept it as" in result.stderr
+    assert link.is_symlink() and [b["id"] for b in json.loads(real.read_bytes())["bookmarks"]] == ["theano"]
+    (backup,) = data_dir.glob("bookmarks.json.corrupt-*")
+    assert backup.read_bytes() == b"{"
+
+
+@posix_only
+def test_a_dangling_symlink_is_written_through_if_its_directory_exists(data_dir: Path, tmp_path: Path) -> None:
+    data_dir.mkdir(parents=True)
+    link = data_dir / "bookmarks.json"
+    link.symlink_to(tmp_path / "new.json")
+    assert invoke("bookmark", "list").exit_code == 0
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert link.is_symlink() and [b["id"] for b in json.loads((tmp_path / "new.json").read_bytes())["bookmarks"]] == [
+        "iclr"
+    ]
+    link.unlink()
+    link.symlink_to(tmp_path / "gone" / "new.json")
+    result = invoke("bookmark", "add", "iclr")
+    assert result.exit_code == 3 and "whose directory does not exist" in result.stderr
+    assert not (tmp_path / "gone").exists()
+
+
+def test_notes_with_lone_surrogates_are_stored_as_utf8(data_dir: Path) -> None:
+    store = BookmarkStore(data_dir)
+    store.add("iclr", "caf\udce9")  # what Python makes of "café" typed in Latin-1
+    raw = (data_dir / "bookmarks.json").read_bytes()
+    assert json.loads(raw.decode("utf-8"))["bookmarks"][0]["note"] == "caf\ufffd"
+    # One written as a JSON escape is replaced on reading and on the next write.
+    (data_dir / "bookmarks.json").write_bytes(_file({**_bookmark(), "note": "x\udce9"}))
+    assert store.read()[0]["note"] == "x\ufffd"
+    store.add("theano", None)
+    assert json.loads((data_dir / "bookmarks.json").read_bytes().decode("utf-8"))["bookmarks"][0]["note"] == "x\ufffd"
+
+
+def test_a_utf8_bom_is_accepted(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "bookmarks.json").write_bytes(b"\xef\xbb\xbf" + _file(_bookmark()))
+    assert [b["id"] for b in _list()] == ["iclr"]
+    assert invoke("bookmark", "add", "theano").exit_code == 0
+    assert not list(data_dir.glob("bookmarks.json.corrupt-*"))
+    assert [b["id"] for b in _list()] == ["iclr", "theano"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _file(_bookmark()).replace(b'"version": 1', b'"version": 0'),
+        _file(_bookmark()).replace(b'"version": 1', b'"version": -5'),
+        _file(_bookmark()).replace(b'"version": 1', b'"version": true'),
+        _file(_bookmark(added="yesterday")),
+        _file(_bookmark(added="2024-05-01T12:00:00")),
+        _file(_bookmark(added="2024-05-01 12:00:00Z")),
+        _file(_bookmark(added="2024-13-01T12:00:00Z")),
+        _file(_bookmark(added="2024-02-30T12:00:00Z")),
+        _file(_bookmark(added="2024-05-01T12:00:00+25:00")),
+        _file(_bookmark(added="\uff12024-05-01T12:00:00Z")),
+        _file(_bookmark(added=20240501)),
+    ],
+    ids=[
+        "version-0",
+        "version-negative",
+        "version-bool",
+        "words",
+        "no-zone",
+        "space",
+        "month-13",
+        "feb-30",
+        "offset-25h",
+        "fullwidth-digit",
+        "number",
+    ],
+)
+def test_version_and_added_time_are_checked(data_dir: Path, content: bytes) -> None:
+    _assert_corrupt(data_dir, content)
+
+
+@pytest.mark.parametrize("added", ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00.25Z", "2024-05-01T12:00:00+02:00"])
+def test_added_times_we_accept(data_dir: Path, added: str) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "bookmarks.json").write_bytes(_file(_bookmark(added=added)))
+    assert _list()[0]["added"] == added
+
+
+def test_a_data_dir_with_an_unknown_users_home_is_a_data_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILA_DATA_DIR", "~mila-no-such-user/x")
+    for args in (["path"], ["list"], ["add", "iclr"]):
+        result = invoke("bookmark", *args)
+        assert result.exit_code == 3, result.stderr
+        assert result.stderr == ("mila: MILA_DATA_DIR '~mila-no-such-user/x': no such user's home to expand '~' in\n")
