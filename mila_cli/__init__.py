@@ -14,7 +14,7 @@ if os.environ.get("_MILA_COMPLETE"):
 def main() -> None:
     """The console script. Ctrl-C while Python is still importing ends as it does later."""
     try:
-        from mila_cli.cli import main as run
+        from mila_cli.program import main as run
 
         run()
     except KeyboardInterrupt:

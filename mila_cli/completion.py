@@ -35,11 +35,11 @@ def _quiet(callback: Callable[..., list[CompletionItem]]) -> Callable[..., list[
 
 
 def _facts(ctx: click.Context) -> FactSet:
-    from mila_cli import facts
+    # No command runs while completing, so no App was made: one is made for the facts,
+    # from every --facts-dir typed so far (before or after the command) and MILA_FACTS_PATH.
+    from mila_cli.app import App
 
-    # Every --facts-dir typed so far, before or after the command (cli._add_facts_dirs).
-    dirs = [*facts.pack_dirs_from_env(), *ctx.meta.get("mila.facts_dirs", ())]
-    return facts.load(dirs)
+    return App(ctx.meta).fact_set
 
 
 def _help(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # Exit codes, shared by every command.
-FOUND = 0
 NOT_FOUND = 1
 USAGE = 2  # click's own usage errors
 BAD_DATA = 3
@@ -33,6 +32,6 @@ class DataError(MilaError):
 
 
 class UsageError(MilaError):
-    """A value click could not check by itself, such as a blank search query."""
+    """A value click could not check by itself, such as a blank fact id or a name too long."""
 
     exit_code = USAGE

@@ -72,13 +72,11 @@ class FactSet:
     def __init__(
         self,
         facts: list[Fact],
-        origins: dict[str, str],
         sources: list[Source] | None = None,
         vocabularies: list[str] | None = None,
     ) -> None:
         self.facts = facts
         self.by_id: dict[str, Fact] = {f["id"]: f for f in facts}
-        self.origins = origins  # id -> the file it came from
         self.sources = sources or []
         self.source_by_id: dict[str, Source] = {s["id"]: s for s in self.sources}
         self.vocabularies = vocabularies or []  # vocabulary files, bundled first
@@ -123,6 +121,13 @@ class FactSet:
         rank = {g: i for i, g in enumerate(AREA_GROUPS)}
         return sorted(self.in_category(AREAS), key=lambda f: rank.get(f["group"], len(rank)))
 
+    def area_groups(self) -> list[tuple[str, list[Fact]]]:
+        """The areas in their groups, in AREA_GROUPS order: [(group, areas), ...]."""
+        groups: dict[str, list[Fact]] = {}
+        for area in self.areas():
+            groups.setdefault(area["group"], []).append(area)
+        return list(groups.items())
+
     def dated(self, since: int | None = None, until: int | None = None) -> list[Fact]:
         """Every fact with a year, oldest first; a stable sort keeps file order in ties."""
         events = [
@@ -164,7 +169,7 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
         if bundled:
             bundled_count = len(facts)
     _check_links(facts, origins, source_origins)
-    fact_set = FactSet(facts, origins, sources, vocabularies)
+    fact_set = FactSet(facts, sources, vocabularies)
     fact_set.bundled_count = bundled_count
     return fact_set
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from mila_cli.output import AreaGroups, BookmarkItem, Output
 from mila_cli.text import escape_json_text
+
+if TYPE_CHECKING:
+    from mila_cli.facts import Fact, FactSet
+    from mila_cli.search import Outcome
 
 
 def dumps(data: Any, *, pretty: bool = False) -> str:
@@ -30,3 +36,40 @@ def write(data: Any) -> None:
         out.flush()
         buffer.write(encoded)
         buffer.flush()
+
+
+def with_conflicts(fact: Fact, fact_set: FactSet) -> Fact:
+    """A fact as stored, plus 'conflicts': the facts that disagree with it, when there are any."""
+    others = fact_set.conflicts(fact)
+    return {**fact, "conflicts": others} if others else fact
+
+
+class JsonOutput(Output):
+    """The data itself, for scripts: facts as stored, one JSON document per run."""
+
+    prints_empty = True
+
+    def _facts(self, facts: Sequence[Fact]) -> None:
+        write(list(facts))
+
+    def _sources(self, rows: Sequence[dict[str, Any]]) -> None:
+        write(list(rows))
+
+    def _history(self, events: Sequence[Fact]) -> None:
+        write(list(events))
+
+    def _areas(self, groups: AreaGroups) -> None:
+        write([f for _, facts in groups for f in facts])
+
+    def _people(self, persons: Sequence[Fact]) -> None:
+        write(list(persons))
+
+    def _search(self, outcome: Outcome, answer: Sequence[Fact], fact_set: FactSet) -> None:
+        write([{**with_conflicts(r.fact, fact_set), "score": r.score} for r in outcome.results])
+
+    def _bookmarks(self, items: Sequence[BookmarkItem]) -> None:
+        write([{**i, "missing": i["fact"] is None} for i in items])
+
+    def _fact(self, fact: Fact, fact_set: FactSet, related: Sequence[Fact] | None) -> None:
+        shown = with_conflicts(fact, fact_set)
+        write(shown if related is None else {**shown, "mentioned_in": list(related)})

@@ -563,3 +563,78 @@ def test_a_data_dir_with_an_unknown_users_home_is_a_data_error(monkeypatch: pyte
         result = invoke("bookmark", *args)
         assert result.exit_code == 3, result.stderr
         assert result.stderr == ("mila: MILA_DATA_DIR '~mila-no-such-user/x': no such user's home to expand '~' in\n")
+
+
+# What else makes a file corrupt, and the backup's own failures ----------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ({"version": 1, "bookmarks": {}}, "not a mila bookmarks file"),
+        ({"version": 1, "bookmarks": [1]}, "bookmark 1 is not an object"),
+        ({"version": 1, "bookmarks": [{"id": "iclr", "note": 5, "added": "2024-01-01T00:00:00Z"}]}, "note"),
+    ],
+)
+def test_more_shapes_that_are_corrupt(tmp_path: Path, document: object, reason: str) -> None:
+    store = BookmarkStore(tmp_path)
+    store.path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(DataError, match=reason):
+        store.read()
+
+
+def _corrupt_store(tmp_path: Path) -> BookmarkStore:
+    store = BookmarkStore(tmp_path)
+    store.path.write_bytes(b"{broken")
+    return store
+
+
+def test_a_backup_is_a_copy_where_links_are_not_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EPERM, "links not allowed")
+
+    monkeypatch.setattr(os, "link", no_links)
+    store = _corrupt_store(tmp_path)
+    store.add("iclr", None)
+    (backup,) = tmp_path.glob("bookmarks.json.corrupt-*")
+    assert backup.read_bytes() == b"{broken" and [b["id"] for b in store.read()] == ["iclr"]
+
+
+def test_a_backup_that_cannot_be_made_leaves_everything_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", fail)
+    monkeypatch.setattr("shutil.copy2", fail)
+    store = _corrupt_store(tmp_path)
+    with pytest.raises(DataError, match="No space left on device"):
+        store.add("iclr", None)
+    assert store.path.read_bytes() == b"{broken" and not list(tmp_path.glob("bookmarks.json.corrupt-*"))
+
+
+def test_backups_made_in_the_same_second_get_their_own_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "gmtime", lambda *args: time.struct_time((2026, 1, 2, 3, 4, 5, 4, 2, 0)))
+    for _ in range(3):
+        _corrupt_store(tmp_path).add("iclr", None)
+    names = sorted(p.name for p in tmp_path.glob("bookmarks.json.corrupt-*"))
+    assert names == [
+        "bookmarks.json.corrupt-20260102T030405Z",
+        "bookmarks.json.corrupt-20260102T030405Z-2",
+        "bookmarks.json.corrupt-20260102T030405Z-3",
+    ]
+
+
+def test_a_rename_that_fails_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BookmarkStore(tmp_path)
+    store.add("iclr", None)
+
+    def fail(*args: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(DataError, match="Input/output error"):
+        store.add("gans", None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bookmarks.json", "bookmarks.json.lock"]
+    assert [b["id"] for b in store.read()] == ["iclr"]

@@ -78,7 +78,7 @@ def test_labels_are_made_safe_when_drawn(monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.delenv("NO_COLOR")
     fact_set = facts.load()
     fact = {**fact_set.facts[0], "\x1b[2J": "x"}
-    render.fact(fact, fact_set)
+    render.RichOutput().fact(fact, fact_set)
     out = capsys.readouterr().out
     assert "\x1b[2J" not in out and "\\x1b" in out
 
@@ -255,3 +255,15 @@ def test_a_list_past_2000_rows_is_plain_lines_on_a_terminal(tmp_path: Path) -> N
     assert "rows are printed as plain lines (tables stop at 2,000)" in result.stderr
     small = invoke("people", env={"FORCE_COLOR": "1", "NO_COLOR": None})
     assert "\t" not in small.stdout and small.stderr == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("redirect", ["2>/dev/full", "2>&-"])
+def test_an_error_with_nowhere_to_go_still_ends_with_its_code(redirect: str) -> None:
+    done = _shell(f"{MILA} show nope {redirect}")
+    assert done.returncode == 1 and done.stdout == ""
+
+
+def test_an_area_on_a_terminal_lists_what_mentions_it() -> None:
+    result = invoke("areas", "nlp", env={"FORCE_COLOR": "1", "NO_COLOR": None, "COLUMNS": "120"})
+    assert result.exit_code == 0 and "Mentioned in" in result.stdout

@@ -201,3 +201,137 @@ def test_tables_wrap_but_never_crop(args: list[str], width: int) -> None:
 def test_people_table_keeps_every_column(width: int) -> None:
     drawn = _drawn("people", width=width)
     assert "noted for" in drawn and "Turing" in drawn and "yoshua-bengio" in drawn.replace("\n", "")
+
+
+# One output per run, one rule for empty lists ---------------------------------------
+
+
+@pytest.mark.parametrize("method", ["facts", "history", "people", "bookmarks"])
+def test_an_empty_list_is_nothing_for_people_and_an_empty_array_for_scripts(
+    method: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mila_cli.jsonout import JsonOutput
+    from mila_cli.plain import PlainOutput
+    from mila_cli.render import RichOutput
+
+    for output in (PlainOutput(), RichOutput("always")):
+        getattr(output, method)([])
+        drawn = capsys.readouterr()
+        assert drawn.out == ""
+        assert drawn.err == ("no bookmarks yet; add one with 'mila bookmark add ID'\n" if method == "bookmarks" else "")
+    getattr(JsonOutput(), method)([])
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_empty_areas_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    from mila_cli.jsonout import JsonOutput
+    from mila_cli.plain import PlainOutput
+
+    PlainOutput().areas([("research topic", [])])
+    PlainOutput().sources([])
+    assert capsys.readouterr().out == ""
+    JsonOutput().areas([])
+    JsonOutput().sources([])
+    assert capsys.readouterr().out == "[]\n[]\n"
+
+
+def test_no_search_result_on_a_terminal_draws_no_table() -> None:
+    from conftest import invoke
+
+    result = invoke("search", "quantum gardening", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+    assert result.exit_code == 1 and result.stdout == "" and result.stderr.startswith("mila: ")
+
+
+def test_color_never_on_a_terminal_keeps_the_layout_without_colour(capsys: pytest.CaptureFixture[str]) -> None:
+    from mila_cli import facts
+    from mila_cli.render import RichOutput
+
+    fact_set = facts.load()
+    RichOutput("never").people(fact_set.people())
+    out = capsys.readouterr().out
+    assert "noted for" in out and not re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7])m", out)
+
+
+@pytest.mark.slow
+def test_closing_the_pipe_while_rich_draws_is_quiet() -> None:
+    done = _shell(f"{MILA} facts | head -1", env={"FORCE_COLOR": "1"})
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert b"\x1b[" in done.stdout  # it was rich that drew
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_command_exits_130_with_one_line(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    many = [{"id": f"n-{i}", "category": "bulk", "text": f"Fact {i}.", "source": "encyclopedia"} for i in range(60000)]
+    (pack / "bulk.json").write_text(json.dumps(many), encoding="utf-8")
+    command = [sys.executable, "-m", "mila_cli", "--facts-dir", str(pack), "search", "fact"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}  # a steady pace
+    started = time.monotonic()
+    subprocess.run(command, capture_output=True, check=False, timeout=120, env=env)
+    took = time.monotonic() - started
+    interrupted = 0
+    for share in (0.7, 0.5, 0.3):  # past start-up: loading or searching the pack
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        time.sleep(took * share)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        if process.returncode in (0, 1) and b"Interrupted" not in err:
+            continue  # it finished before the signal, on a busy machine's uneven pace
+        # click starts a new line first, after the ^C the terminal echoed.
+        assert (process.returncode, err.strip()) == (130, b"Interrupted."), f"at {share:.0%} of {took:.2f}s"
+        interrupted += 1
+    assert interrupted
+
+
+def test_ctrl_c_while_importing_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import mila_cli
+    from mila_cli import program
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(program, "main", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        mila_cli.main()
+    assert ended.value.code == 130 and capsys.readouterr().err == "Interrupted.\n"
+
+
+# Plain columns and JSON lines, as scripts read them ---------------------------------
+
+
+def test_plain_columns_scripts_rely_on() -> None:
+    from conftest import invoke
+
+    history = invoke("history").stdout.splitlines()
+    assert all(re.fullmatch(r"\d{4}(-\d{2})?\t[a-z0-9-]+\t[^\t]+", line) for line in history)
+    assert any(re.match(r"\d{4}-\d{2}\t", line) for line in history)  # a month, as 2020-12
+    people = invoke("people").stdout.splitlines()
+    assert "yoshua-bengio\tYoshua Bengio\t" in "\n".join(people)
+    assert all(len(line.split("\t")) == 3 for line in people)
+    area = invoke("areas", "nlp").stdout.splitlines()
+    assert area[0].startswith("id:\t") and any(line.startswith("mentioned in:\t") for line in area)
+    assert all(len(line.split("\t")) == 3 for line in area if line.startswith("mentioned in:"))
+
+
+@pytest.mark.parametrize("args", [["facts"], ["show", "lisa"], ["search", "lisa"], ["people", "bengio"], ["sources"]])
+def test_json_in_a_pipe_is_one_line(args: list[str]) -> None:
+    from conftest import invoke
+
+    out = invoke(*args, "--json").stdout
+    assert out.endswith("\n") and out.count("\n") == 1 and json.loads(out)
+
+
+def test_describe_puts_facts_into_words() -> None:
+    from mila_cli import describe
+
+    assert describe.value_text({"a": [1, 2], "b": "x"}) == "a: 1; 2, b: x"
+    counted = {"count": 1200, "count_qualifier": "more than", "count_of": "researchers", "as_of": "2021"}
+    assert describe.count_text(counted) == "more than 1,200 researchers in 2021"
+    assert describe.count_text({"count": 5}) == "5"
+    degrees = {"degrees": [{"degree": "PhD", "year": 1991, "lab": "McGill"}, {"degree": "MSc"}]}
+    assert describe._degree_years(degrees) == "PhD 1991"
+    assert describe._degree_labs(degrees) == "McGill (PhD)"

@@ -226,6 +226,22 @@ HOSTILE = {
 }
 
 
+def _escapes(text: str) -> set[str]:
+    """Every escape sequence in text: CSI (ESC [ ... letter) and any other ESC pair."""
+    return set(re.findall(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[^\[]", text))
+
+
+def _tame(value: Any) -> Any:
+    """The same data with every control, format or C1 character taken out."""
+    if isinstance(value, str):
+        return re.sub("[\x00-\x1f\x7f-\x9f\u202e]", "", value)
+    if isinstance(value, list):
+        return [_tame(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tame(v) for k, v in value.items()}
+    return value
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -242,14 +258,24 @@ HOSTILE = {
 def test_human_output_is_literal_and_inert(tmp_path: Path, args: list[str]) -> None:
     pack = _pack(
         tmp_path / "p",
-        [HOSTILE, {**EVENT, "text": HOSTILE_TEXT}, {**AREA, "name": "[i]Q\x1b[0m"}],
+        [HOSTILE, {**EVENT, "text": HOSTILE_TEXT}, {**AREA, "name": "[i]Q\x1b[7m"}],
         sources=HOSTILE_SOURCES,
     )
     invoke("--facts-dir", str(pack), "bookmark", "add", "hostile", "--note", "\x1b[2Jnote")
+    # The same pack without the escapes: the sequences rich itself writes for this view.
+    tame = _pack(
+        tmp_path / "tame",
+        [_tame(HOSTILE), {**EVENT, "text": _tame(HOSTILE_TEXT)}, {**AREA, "name": "[i]Q"}],
+        sources=_tame(HOSTILE_SOURCES),
+    )
+    own = _escapes(invoke("--facts-dir", str(tame), *args, env={"FORCE_COLOR": "1", "NO_COLOR": None}).stdout)
+    # The data's sequences are ones rich never writes here, so a leak cannot hide among rich's.
+    assert not own & {"\x1b[31m", "\x1b[5m", "\x1b[7m", "\x1b[2J"}
     for env in ({"FORCE_COLOR": None}, {"FORCE_COLOR": "1", "NO_COLOR": None}):
         result = invoke("--facts-dir", str(pack), *args, env=env)
         assert result.exit_code == 0, result.stderr
-        shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # rich's own styling
+        assert _escapes(result.stdout) <= own
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # rich's own styling, checked above
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", shown)
         assert "\x1b" not in result.stderr
 

@@ -60,3 +60,23 @@ def test_a_broken_file_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.setattr(prepared, "PATH", str(broken))
     assert prepared.load() is None
     assert search.index_for(facts.load()).search("who founded LISA").results
+
+
+def test_without_the_words_file_the_vocabulary_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    expected = prepared._words()
+    monkeypatch.setattr(prepared, "WORDS_PATH", str(tmp_path / "missing.json"))
+    assert prepared._words() == expected
+
+
+def test_the_writer_writes_what_the_test_compares(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(prepared, "PATH", str(tmp_path / "prepared.json"))
+    monkeypatch.setattr(prepared, "WORDS_PATH", str(tmp_path / "prepared-words.json"))
+    prepared.main()
+    made = (
+        (tmp_path / "prepared.json").read_text(encoding="utf-8"),
+        (tmp_path / "prepared-words.json").read_text(encoding="utf-8"),
+    )
+    assert made == prepared.texts()
+    assert capsys.readouterr().out.count("wrote ") == 2

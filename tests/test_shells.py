@@ -37,7 +37,7 @@ class Shell:
         self.tmux = _need("tmux")
         self.name = f"mila-{uuid.uuid4().hex[:8]}"
         dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "ZDOTDIR", "BASH_COMPLETION_USER_DIR")
-        env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("COV_CORE")}
+        env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("COV_CORE", "COVERAGE_"))}
         env.update(HOME=str(home), TERM="xterm-256color", LANG="C.UTF-8", SHELL=argv[0])
         # mila lives in a virtual environment (or pipx, or uv): only its bin folder is on PATH.
         env["PATH"] = _on_path()
@@ -216,7 +216,7 @@ def test_ctrl_c_during_a_tab_prints_nothing(tmp_path: Path) -> None:
         for i in range(60_000)
     ]
     (pack / "p.json").write_text(json.dumps(facts))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}  # as a person runs it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE_"))}  # as a person runs it
     env.update(COMP_WORDS="mila people p1", COMP_CWORD="2", _MILA_COMPLETE="bash_complete", MILA_FACTS_PATH=str(pack))
     mila = [str(Path(sys.executable).parent / "mila")]
     started = time.monotonic()

@@ -35,7 +35,7 @@ class Pane:
         # As a person's shell: no colour overrides, no fixed size, and no coverage hooks
         # (pytest-cov's subprocess coverage may print a warning into the pane).
         dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
-        env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("COV_CORE")}
+        env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("COV_CORE", "COVERAGE_"))}
         env.update(HOME=str(home), TERM="xterm-256color", PS1="$ ", LANG="C.UTF-8")
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         size = ["-x", str(width), "-y", "50"]

@@ -1,0 +1,202 @@
+"""How mila runs as a program: the click classes, every ending turned into an exit code and
+one line on stderr, and the standard streams made safe to write before anything runs.
+
+cli.py holds the commands; this module holds what they run inside.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from mila_cli import __version__
+from mila_cli.errors import OUTPUT, MilaError
+from mila_cli.text import one_line
+
+
+class _Reported(click.ClickException):
+    """A MilaError on its way out: one line on stderr, and the error's own exit code."""
+
+    def __init__(self, error: MilaError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares a class default
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mila: {one_line(self.message)}", file=file, err=True)
+
+
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+class MilaCommand(click.Command):
+    _plain_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """click's -h/--help, with its help text written here rather than looked up.
+
+        click asks gettext for that text on every run, TAB included, and each lookup
+        searches the filesystem for translations; this option behaves the same.
+        """
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._plain_help is None:  # made once per command, as click does
+            self._plain_help = click.Option(
+                names,
+                is_flag=True,
+                is_eager=True,
+                expose_value=False,
+                callback=_show_help,
+                help="Show this message and exit.",
+            )
+        return self._plain_help
+
+
+class MilaGroup(MilaCommand, click.Group):
+    command_class = MilaCommand
+    group_class = type  # subgroups (bookmark) are MilaGroups too
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run, and in standalone mode turn every ending into an exit code.
+
+        Done here rather than left to click so that errors (click's own included,
+        which quote what the user typed) are made safe for the terminal, and so
+        that the console script and CliRunner behave the same.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        code = 0
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+            code = result if isinstance(result, int) else 0
+            sys.stdout.flush()
+        except click.ClickException as error:
+            _show_error(error)
+            code = error.exit_code
+        except click.Abort as abort:
+            interrupted = isinstance(abort.__cause__, KeyboardInterrupt)
+            _show_line("Interrupted." if interrupted else "Aborted.")
+            code = 130 if interrupted else 1
+        except BrokenPipeError:
+            code = _silence_stdout()
+        except OSError as error:
+            # Reading is checked where it happens (DataError); what is left is writing:
+            # a full disk (> /dev/full), a closed stdout (>&-), an I/O error.
+            _silence_stdout()
+            _show_line(f"mila: cannot write the output: {error.strerror or error}")
+            code = OUTPUT
+        sys.exit(code)
+
+    def invoke(self, ctx: click.Context) -> None:
+        # Nothing is returned: a command's return value must never become an exit code.
+        try:
+            super().invoke(ctx)
+        except MilaError as error:
+            raise _Reported(error) from None
+        except BrokenPipeError:
+            # Caught here, before click's own handler (which exits 1): a reader that
+            # has what it wanted is not an error.
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+
+
+def print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"mila {__version__}")
+        ctx.exit()
+
+
+def _silence_stdout() -> int:
+    # The reader went away (mila facts | head -1), or the output cannot be written: stop,
+    # and point stdout at devnull so the interpreter's final flush has nothing to complain about.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor, as under a test runner
+        pass
+    return 0
+
+
+def _show_line(text: str) -> None:
+    from mila_cli.text import safe
+
+    try:
+        sys.stderr.write(safe(text) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # nobody is listening, or stderr is full: nothing else to do
+        pass
+
+
+def _show_error(error: click.ClickException) -> None:
+    """Click's rendering of an error (usage lines, then the message), the message on one
+    line: a newline typed or read from data must not start a line that looks like ours."""
+    import io
+
+    buffer = io.StringIO()
+    error.show(file=buffer)
+    shown = buffer.getvalue().rstrip("\n")
+    _show_line(shown.replace(error.message, one_line(error.message)) if error.message else shown)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output or error that was closed before mila started (mila facts >&-):
+    writing to it is an output error; a command that writes nothing there still works."""
+
+    def __init__(self, name: str) -> None:
+        self.stream_name = name
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self.stream_name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+class ClosedInput(io.StringIO):
+    """Standard input that was closed before mila started: it reads as empty."""
+
+
+def _prepare_streams() -> None:
+    if sys.stdin is None:
+        sys.stdin = ClosedInput()
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput("standard output")
+    if sys.stderr is None:
+        sys.stderr = _ClosedOutput("standard error")
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            # An encoding that cannot show a character (PYTHONIOENCODING=ascii) gets '?'.
+            reconfigure(errors="replace")
+        try:
+            # A parent may leave a pipe non-blocking: a write would then stop part way
+            # (65,536 bytes) and lose the rest. Every byte is written or it fails loudly.
+            if not os.get_blocking(stream.fileno()):
+                os.set_blocking(stream.fileno(), True)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def main() -> NoReturn:
+    """The console script: set up the streams, then run (cli.main exits)."""
+    from mila_cli.cli import cli
+
+    _prepare_streams()
+    cli.main(prog_name="mila")
+    raise SystemExit(0)  # not reached: cli.main always exits
