@@ -25,12 +25,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from mila_cli.errors import DataError
 from mila_cli.facts import MAX_FILE_BYTES, is_slug
 
 FORMAT_VERSION = 1
+_T = TypeVar("_T")
 FILE_NAME = "bookmarks.json"
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another before giving up
 # Our own format nests three deep; the bound keeps unknown keys we carry over well
@@ -151,48 +152,34 @@ class BookmarkStore:
     def add(self, fact_id: str, note: str | None) -> bool:
         """Bookmark fact_id; True if it is new, False if it was already there. A note
         given replaces the one kept ("" clears it); no note given keeps it."""
-        created = True
         kept = _scrub(note) if note else None
 
-        def change(bookmarks: list[Bookmark]) -> list[Bookmark]:
-            nonlocal created
+        def change(bookmarks: list[Bookmark]) -> tuple[list[Bookmark], bool]:
             for b in bookmarks:
                 if b["id"] == fact_id:
-                    created = False
                     if note is not None:
                         b["note"] = kept
-                    return bookmarks
-            return [*bookmarks, {"id": fact_id, "note": kept, "added": _now()}]
+                    return bookmarks, False
+            return [*bookmarks, {"id": fact_id, "note": kept, "added": _now()}], True
 
-        self._update(change)
-        return created
+        return self._update(change)
 
     def remove(self, fact_id: str) -> bool:
         """Remove a bookmark; False if there was none with that id."""
-        removed = False
 
-        def change(bookmarks: list[Bookmark]) -> list[Bookmark]:
-            nonlocal removed
+        def change(bookmarks: list[Bookmark]) -> tuple[list[Bookmark], bool]:
             kept = [b for b in bookmarks if b["id"] != fact_id]
-            removed = len(kept) != len(bookmarks)
-            return kept
+            return kept, len(kept) != len(bookmarks)
 
-        self._update(change)
-        return removed
+        return self._update(change)
 
     def clear(self) -> int:
         """Remove every bookmark; how many there were."""
-        count = 0
+        return self._update(lambda bookmarks: ([], len(bookmarks)))
 
-        def change(bookmarks: list[Bookmark]) -> list[Bookmark]:
-            nonlocal count
-            count = len(bookmarks)
-            return []
-
-        self._update(change)
-        return count
-
-    def _update(self, change: Callable[[list[Bookmark]], list[Bookmark]]) -> None:
+    def _update(self, change: Callable[[list[Bookmark]], tuple[list[Bookmark], _T]]) -> _T:
+        """Apply change to the bookmarks under the lock and write what it returns first;
+        return what it returns second."""
         from filelock import FileLock, Timeout
 
         try:
@@ -205,8 +192,9 @@ class BookmarkStore:
                 # The corrupt file stays where it is until the new one is written: a write
                 # that fails (disk full) must leave it, and the user's error, as they were.
                 backup = self._back_up(target) if corrupt is not None else None
+                changed, result = change(bookmarks)
                 try:
-                    self._write(target, {"version": FORMAT_VERSION, "bookmarks": change(bookmarks), **others})
+                    self._write(target, {"version": FORMAT_VERSION, "bookmarks": changed, **others})
                 except BaseException:
                     if backup is not None:
                         backup.unlink(missing_ok=True)
@@ -215,6 +203,7 @@ class BookmarkStore:
                     self.notices.append(
                         f"bookmarks file {self.path} was corrupt ({corrupt}); kept it as {backup} and started a new one"
                     )
+                return result
         except Timeout:
             raise DataError(
                 f"the bookmark lock file {self.lock_path} has been held for {LOCK_TIMEOUT:g}s "
