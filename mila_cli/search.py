@@ -1,27 +1,11 @@
 """Search: rank facts by how much of a question they answer, or answer nothing.
 
-How a query is scored (README, "Search"):
-1. query.read mends typos, finds the question phrases (who, when, how many,
-   where, what is, what does X stand for) and cuts the rest into terms: vocabulary
-   phrases and words, each with its forms (English stems of what was typed, its
-   French stem, its vocabulary group's terms in both languages). Stop words go.
-2. Some questions get no answer before any fact is looked at: one about the
-   present (the documents are undated), one that asks for an attribute no fact
-   knows ("the price of the textbook"), one that asks how long something takes.
-3. Each term weighs by how rare it is among the facts: a word most facts hold
-   ("mila") weighs little, a generic one ("data", "models") at most 1, one no
-   fact holds as much as the rarest. A fact's score is the weighted share of the
-   terms it holds, each by its best form and field (names 1.0, tags 0.95, text
-   0.9; the word 1.0, a synonym or cognate 0.9, a typo's stand-in 0.85), a little
-   more for facts that say less besides.
-4. The intent: a "when" is answered by a dated fact, a "how many" by a counted
-   one, "what does X stand for" by the fact that gives X another name, or not at
-   all; who prefers people and where places (others keep 70% and 75%). When or
-   where about something that has its own fact is answered by that fact or one
-   that names it among its names or tags.
-5. A fact must hold a term that most facts do not hold, or be named by the query;
-   a year in the query must be in it; under --min-score, or under 70% of the best,
-   it is dropped. What is left may be nothing, and the outcome says why.
+How a query is read and scored is described once, in the README ("How a query is
+read", "Question intent", "No answer", "How facts are scored"). Here: query.read
+reads the query; SearchIndex.search refuses what no fact can answer, weighs each
+term by its rarity, scores every fact by the terms it holds and the intent it fits,
+and keeps what is left over the least score (least_score); SearchIndex.answer picks
+what a question's answer leads with; index_for builds the index for a fact set.
 """
 
 from __future__ import annotations
