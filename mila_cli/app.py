@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Keys of the run's settings (click's ctx.meta), written by the shared options.
 DIRS_KEY = "mila.facts_dirs"
 COLOR_KEY = "mila.color"
+NO_PAGER_KEY = "mila.no_pager"
 
 
 def did_you_mean(suggestions: Sequence[str]) -> str:
@@ -73,7 +74,8 @@ class App:
         """How this run writes: JSON, plain lines or rich, decided here, once."""
         from mila_cli import output
 
-        return output.choose(as_json, str(self.settings.get(COLOR_KEY, "auto")))
+        color = str(self.settings.get(COLOR_KEY, "auto"))
+        return output.choose(as_json, color, pager=not self.settings.get(NO_PAGER_KEY))
 
     def fact(self, fact_id: str) -> Fact:
         """The fact with this id, or NotFound suggesting the closest ids."""

@@ -45,31 +45,47 @@ def with_conflicts(fact: Fact, fact_set: FactSet) -> Fact:
 
 
 class JsonOutput(Output):
-    """The data itself, for scripts: facts as stored, one JSON document per run."""
+    """The data itself, for scripts: facts as stored, one JSON document per run. On a
+    terminal (paged), JSON taller than the screen goes through the pager."""
 
     prints_empty = True
 
+    def __init__(self, paged: bool = False) -> None:
+        self.paged = paged
+
+    def _write(self, data: Any) -> None:
+        if self.paged:
+            import shutil
+
+            text = dumps(data, pretty=True)
+            if text.count("\n") >= shutil.get_terminal_size().lines:
+                from mila_cli import pager
+
+                if pager.page(text):
+                    return
+        write(data)
+
     def _facts(self, facts: Sequence[Fact]) -> None:
-        write(list(facts))
+        self._write(list(facts))
 
     def _sources(self, rows: Sequence[dict[str, Any]]) -> None:
-        write(list(rows))
+        self._write(list(rows))
 
     def _history(self, events: Sequence[Fact]) -> None:
-        write(list(events))
+        self._write(list(events))
 
     def _areas(self, groups: AreaGroups) -> None:
-        write([f for _, facts in groups for f in facts])
+        self._write([f for _, facts in groups for f in facts])
 
     def _people(self, persons: Sequence[Fact]) -> None:
-        write(list(persons))
+        self._write(list(persons))
 
     def _search(self, outcome: Outcome, answer: Sequence[Fact], fact_set: FactSet) -> None:
-        write([{**with_conflicts(r.fact, fact_set), "score": r.score} for r in outcome.results])
+        self._write([{**with_conflicts(r.fact, fact_set), "score": r.score} for r in outcome.results])
 
     def _bookmarks(self, items: Sequence[BookmarkItem]) -> None:
-        write([{**i, "missing": i["fact"] is None} for i in items])
+        self._write([{**i, "missing": i["fact"] is None} for i in items])
 
     def _fact(self, fact: Fact, fact_set: FactSet, related: Sequence[Fact] | None) -> None:
         shown = with_conflicts(fact, fact_set)
-        write(shown if related is None else {**shown, "mentioned_in": list(related)})
+        self._write(shown if related is None else {**shown, "mentioned_in": list(related)})

@@ -102,25 +102,31 @@ def wants_rich(color: str) -> bool:
     """
     if color == "always" or (color == "auto" and os.environ.get("FORCE_COLOR")):
         return True
+    return _on_terminal()
+
+
+def choose(as_json: bool, color: str = "auto", pager: bool = True) -> Output:
+    """The output for this run: decided once, from --json, --color, --no-pager (pager) and
+    where stdout goes. Only a terminal is paged."""
+    paged = pager and _on_terminal()
+    if as_json:
+        from mila_cli.jsonout import JsonOutput
+
+        return JsonOutput(paged)
+    if wants_rich(color):
+        from mila_cli.render import RichOutput
+
+        return RichOutput(color, paged)
+    from mila_cli.plain import PlainOutput
+
+    return PlainOutput()
+
+
+def _on_terminal() -> bool:
     try:
         return sys.stdout.isatty()
     except (ValueError, AttributeError):  # a closed stream
         return False
-
-
-def choose(as_json: bool, color: str = "auto") -> Output:
-    """The output for this run: decided once, from --json, --color and where stdout goes."""
-    if as_json:
-        from mila_cli.jsonout import JsonOutput
-
-        return JsonOutput()
-    if wants_rich(color):
-        from mila_cli.render import RichOutput
-
-        return RichOutput(color)
-    from mila_cli.plain import PlainOutput
-
-    return PlainOutput()
 
 
 def message(text: str) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from mila_cli import completion
-from mila_cli.app import COLOR_KEY, DIRS_KEY, App
+from mila_cli.app import COLOR_KEY, DIRS_KEY, NO_PAGER_KEY, App
 from mila_cli.text import quoted
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,12 +104,25 @@ def _set_color(ctx: click.Context, param: click.Parameter, value: str | None) ->
         ctx.meta[COLOR_KEY] = value.lower()
 
 
+def _no_pager(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[NO_PAGER_KEY] = True
+
+
 def shared_options(f: F) -> F:
-    """--facts-dir and --color, accepted after the command as well as before it, as git and rg do.
+    """--facts-dir, --color and --no-pager, accepted after the command as well as before
+    it, as git and rg do.
 
     Both keep their values in ctx.meta, which every context of the run shares, for the
     App to read when the command first needs them.
     """
+    f = click.option(
+        "--no-pager",
+        is_flag=True,
+        expose_value=False,
+        callback=_no_pager,
+        help="Never page long output on a terminal (MILA_PAGER, PAGER or less -FRX).",
+    )(f)
     f = click.option(
         "--color",
         type=click.Choice(("auto", "always", "never"), case_sensitive=False),

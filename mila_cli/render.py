@@ -3,12 +3,20 @@
 The only module that imports rich, and only when a run draws on a terminal (or is told
 to with --color always or FORCE_COLOR), so a pipe or --json never pays for it. Every
 string from the data goes through text.safe and is never read as markup.
+
+Ids are what people copy, so they are never cut or split: a list is a table when the
+terminal is wide enough for its longest id and 40 characters of text beside it, and
+otherwise a stack of records (the id on a line of its own, the text under it). One fact
+is drawn at a readable width, not stretched across a wide terminal. Output taller than
+the terminal goes through the pager (mila_cli.pager).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from mila_cli import describe
@@ -16,7 +24,7 @@ from mila_cli.output import AreaGroups, BookmarkItem, Output, message
 from mila_cli.text import safe
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from rich.text import Text
 
     from mila_cli.facts import Fact, FactSet
@@ -33,6 +41,17 @@ _GROUP_TITLES = {
 MAX_TABLE_ROWS = 2000  # rich lays out a table whole; past this, plain lines keep a list fast
 MAX_WIDTH = 1000  # columns and lines drawn at most, whatever COLUMNS or the terminal says
 MIN_WIDTH = 20
+MIN_TEXT = 40  # a table only when the text column gets at least this much
+READABLE = 100  # one fact is drawn at most this wide
+_GAP = 3  # between table columns: a space of padding on each side, and the rule's own space
+_INDENT = 2  # a stacked record's text, under its id
+
+
+def _dimension(variable: str, measured: int | None, fallback: int) -> int:
+    value = os.environ.get(variable, "")
+    if value.isdigit() and len(value) <= 6:
+        return int(value)
+    return measured or fallback
 
 
 def make_console(color: str = "auto") -> Console:
@@ -45,13 +64,24 @@ def make_console(color: str = "auto") -> Console:
             self.quiet = True
             raise BrokenPipeError
 
+    options: dict[str, Any] = {"markup": False, "emoji": False, "highlight": False}
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        # rich draws a dumb terminal (Emacs' shell) at 80 columns whatever it is told;
+        # COLUMNS, then the terminal's own size, say better. Colour stays off.
+        try:
+            measured = os.get_terminal_size(sys.stdout.fileno())
+            columns, lines = measured.columns, measured.lines
+        except (OSError, ValueError, AttributeError):
+            columns, lines = 0, 0
+        options["width"] = _dimension("COLUMNS", columns, 80)
+        options["height"] = _dimension("LINES", lines, 25)
     if color == "always":
-        console = _Console(markup=False, emoji=False, highlight=False, force_terminal=True, no_color=False)
+        console = _Console(**options, force_terminal=True, no_color=False)
     elif color == "never":
-        console = _Console(markup=False, emoji=False, highlight=False, no_color=True)
+        console = _Console(**options, no_color=True)
     else:
         force = True if os.environ.get("FORCE_COLOR") else None
-        console = _Console(markup=False, emoji=False, highlight=False, force_terminal=force)
+        console = _Console(**options, force_terminal=force)
     # COLUMNS=100000000 would take for ever to draw, a 20-digit one overflows, and 0 draws nothing.
     width, height = console.size
     if not (MIN_WIDTH <= width <= MAX_WIDTH and MIN_WIDTH <= height <= MAX_WIDTH):
@@ -63,6 +93,16 @@ def _text(value: str, style: str = "") -> Text:
     from rich.text import Text
 
     return Text(safe(value), style=style)
+
+
+def _id(value: str, style: str = "cyan") -> Text:
+    """An id, whole: never wrapped, folded or cut, however narrow the terminal. Whatever
+    is appended to it keeps its own style."""
+    from rich.text import Text
+
+    text = Text(no_wrap=True, overflow="ignore")
+    text.append(safe(value), style=style)
+    return text
 
 
 def _highlighted(value: str, spans: Spans) -> Text:
@@ -96,21 +136,14 @@ def _table(*columns: Column, title: str | None = None) -> Any:
     return table
 
 
-def _id_column(console: Console, ids: Iterable[str], name: str = "id") -> Column:
-    """Ids are what people copy: never cut short, folded onto a second line at worst.
-
-    A fixed width (the longest id, at most two fifths of the terminal) leaves the
-    text beside it room to wrap; with min_width and max_width instead, rich can wrap
-    the neighbouring text at one width and crop it at another.
-    """
-    cap = max(12, console.width * 2 // 5)
-    width = min(max((len(i) for i in ids), default=2), cap)
-    return name, {"style": "cyan", "width": width, "overflow": "fold"}
+def _longest(values: Iterable[str], at_least: int = 2) -> int:
+    return max((len(v) for v in values), default=at_least)
 
 
-def _narrow(console: Console) -> bool:
-    """Too narrow for a category column beside the text."""
-    return console.width < 80
+def _id_column(ids: Iterable[str], name: str = "id") -> Column:
+    """As wide as the longest id, so that no id is ever folded."""
+    width = max(_longest(ids), len(name))
+    return name, {"style": "cyan", "width": width, "no_wrap": True, "overflow": "ignore"}
 
 
 # Text wraps at words, and "fold" (not the default ellipsis) breaks an over-long word.
@@ -119,10 +152,12 @@ _CATEGORY: Column = ("category", {"style": "magenta", "no_wrap": True})
 
 
 class RichOutput(Output):
-    """Draws on one console, made when this run first draws."""
+    """Draws on one console, made when this run first draws; pages what is taller than
+    the terminal when `paged`."""
 
-    def __init__(self, color: str = "auto") -> None:
+    def __init__(self, color: str = "auto", paged: bool = False) -> None:
         self.color = color
+        self.paged = paged
         self._console: Console | None = None
 
     @property
@@ -131,6 +166,28 @@ class RichOutput(Output):
             self._console = make_console(self.color)
         return self._console
 
+    @contextmanager
+    def _drawing(self) -> Iterator[None]:
+        """Draw into a buffer, then page it if it is taller than the terminal, else print it."""
+        if not self.paged:
+            yield
+            return
+        console = self.console
+        with console.capture() as captured:
+            yield
+        text = captured.get()
+        if text.count("\n") < console.height:
+            console.file.write(text)
+            return
+        from mila_cli import pager
+
+        if not pager.page(text):
+            console.file.write(text)
+
+    def _fits(self, *fixed: int) -> bool:
+        """Whether columns this wide, and a text column of MIN_TEXT, fit side by side."""
+        return sum(fixed) + _GAP * len(fixed) + MIN_TEXT <= self.console.width
+
     def _too_long(self, rows: int) -> bool:
         """A list this long is printed as plain lines instead, and the person told so."""
         if rows <= MAX_TABLE_ROWS:
@@ -138,18 +195,34 @@ class RichOutput(Output):
         message(f"mila: {rows:,} rows are printed as plain lines (tables stop at {MAX_TABLE_ROWS:,})")
         return True
 
+    def _stack(self, head: Text, *body: RenderableType) -> None:
+        """One record: its head line (an id, whole), then its body indented under it."""
+        from rich.padding import Padding
+
+        console = self.console
+        console.print(head, overflow="ignore", no_wrap=True, crop=False)
+        for part in body:
+            console.print(Padding(part, (0, 0, 0, _INDENT), expand=False))
+        console.print()
+
     # Lists ------------------------------------------------------------------
 
     def _facts(self, facts: Sequence[Fact]) -> None:
         if self._too_long(len(facts)):
             return _plain()._facts(facts)
-        narrow = _narrow(self.console)
-        columns = [_id_column(self.console, (f["id"] for f in facts)), *([] if narrow else [_CATEGORY]), _TEXT]
-        table = _table(*columns)
-        for f in facts:
-            cells = [_text(f["id"]), *([] if narrow else [_text(f["category"])]), _text(f["text"])]
-            table.add_row(*cells)
-        self.console.print(table)
+        id_width = _longest(f["id"] for f in facts)
+        with self._drawing():
+            if not self._fits(id_width):
+                for f in facts:
+                    head = _id(f["id"])
+                    head.append("  " + safe(f["category"]), style="magenta")
+                    self._stack(head, _text(f["text"]))
+                return None
+            wide = self._fits(id_width, _longest(f["category"] for f in facts))
+            table = _table(_id_column(f["id"] for f in facts), *([_CATEGORY] if wide else []), _TEXT)
+            for f in facts:
+                table.add_row(_id(f["id"]), *([_text(f["category"])] if wide else []), _text(f["text"]))
+            self.console.print(table)
         return None
 
     def _history(self, events: Sequence[Fact]) -> None:
@@ -160,7 +233,7 @@ class RichOutput(Output):
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
         table.add_column("year", justify="right", style="bold cyan", no_wrap=True)
         table.add_column("line", style="dim", no_wrap=True)
-        table.add_column("event")
+        table.add_column("event", overflow="fold")
         last_year = None
         for index, f in enumerate(events):
             if index:
@@ -169,39 +242,61 @@ class RichOutput(Output):
             year = describe.when(f) if f["year"] != last_year or "month" in f else ""
             last_year = f["year"]
             event = _text(f["text"])
-            event.append("  " + safe(f["id"]), style="dim")
+            event.append("\n")
+            event.append(safe(f["id"]), style="dim")  # on a line of its own: whole, easy to copy
             table.add_row(_text(year), "●", event)
-        self.console.print(table)
+        with self._drawing():
+            self.console.print(table)
         return None
 
     def _areas(self, groups: AreaGroups) -> None:
         if self._too_long(sum(len(facts) for _, facts in groups)):
             return _plain()._areas(groups)
         console = self.console
-        width = max((len(f["name"]) for _, facts in groups for f in facts), default=4)
         ids = [f["id"] for _, facts in groups for f in facts]
-        for index, (group, facts) in enumerate(groups):
-            if index:
-                console.print()
-            # The same column widths in every group, so the tables line up.
-            name_column: Column = ("area", {"min_width": min(width, 40), "ratio": 1})
-            table = _table(name_column, _id_column(console, ids), title=_GROUP_TITLES.get(group, group))
-            for f in facts:
-                table.add_row(_text(f["name"], "bold"), _text(f["id"]))
-            console.print(table)
+        name_width = _longest(f["name"] for _, facts in groups for f in facts)
+        # Names wrap, ids do not: a table while a name can keep 20 columns beside the longest id.
+        table_fits = _longest(ids) + _GAP + 20 <= console.width
+        with self._drawing():
+            for index, (group, facts) in enumerate(groups):
+                if index:
+                    console.print()
+                title = _GROUP_TITLES.get(group, group)
+                if not table_fits:
+                    console.print(_text(title, "bold"))
+                    console.print()
+                    for f in facts:
+                        self._stack(_id(f["id"]), _text(f["name"], "bold"))
+                    continue
+                # The same column widths in every group, so the tables line up.
+                name_column: Column = ("area", {"min_width": min(name_width, 40), "ratio": 1})
+                table = _table(name_column, _id_column(ids), title=title)
+                for f in facts:
+                    table.add_row(_text(f["name"], "bold"), _id(f["id"]))
+                console.print(table)
         return None
 
     def _people(self, persons: Sequence[Fact]) -> None:
         if self._too_long(len(persons)):
             return _plain()._people(persons)
-        table = _table(
-            ("name", {"ratio": 1}),
-            ("noted for", {"ratio": 2, "overflow": "fold"}),
-            _id_column(self.console, (p["id"] for p in persons)),
-        )
-        for p in persons:
-            table.add_row(_text(p["name"], "bold"), _text("\n".join(p.get("roles", []))), _text(p["id"]))
-        self.console.print(table)
+        id_width = _longest(p["id"] for p in persons)
+        name_width = min(_longest(p["name"] for p in persons), 24)
+        with self._drawing():
+            if not self._fits(id_width, name_width):
+                for p in persons:
+                    head = _id(p["id"])
+                    head.append("  ")
+                    head.append(_text(p["name"], "bold"))
+                    self._stack(head, _roles(p))
+                return None
+            table = _table(
+                ("name", {"width": name_width}),
+                ("noted for", {"ratio": 1, "overflow": "fold"}),
+                _id_column(p["id"] for p in persons),
+            )
+            for p in persons:
+                table.add_row(_text(p["name"], "bold"), _roles(p), _id(p["id"]))
+            self.console.print(table)
         return None
 
     def _search(self, outcome: Outcome, answer: Sequence[Fact], fact_set: FactSet) -> None:
@@ -209,64 +304,108 @@ class RichOutput(Output):
 
         results = outcome.results
         console = self.console
-        if outcome.query.corrected:
-            read_as = ", ".join(f"{typed} → {meant}" for typed, meant in outcome.query.corrected.items())
-            console.print(_text(f"Read as: {read_as}", "dim"))
-        lines = describe.answer_lines(outcome.query.intent, answer, fact_set)
-        if lines:
-            lead = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-            lead.add_column(style="bold green", no_wrap=False)
-            lead.add_column(style="dim", ratio=1, overflow="fold")
-            for headline, where in lines:
-                lead.add_row(_text(headline), _text(where))
-            console.print(_text("Answer", "bold"))
-            console.print(lead)
-            console.print()
-        narrow = _narrow(console)
-        table = _table(
-            ("#", {"justify": "right"}),
-            ("score", {"justify": "right"}),
-            _id_column(console, (r.fact["id"] for r in results)),
-            *([] if narrow else [_CATEGORY]),
-            _TEXT,
-        )
-        for rank, r in enumerate(results, 1):
-            f = r.fact
-            category = [] if narrow else [_text(f["category"])]
-            cell = _highlighted(f["text"], r.spans)
-            for other in fact_set.conflicts(f):
+        with self._drawing():
+            if outcome.query.corrected:
+                read_as = ", ".join(f"{typed} → {meant}" for typed, meant in outcome.query.corrected.items())
+                console.print(_text(f"Read as: {read_as}", "dim"))
+            lines = describe.answer_lines(outcome.query.intent, answer, fact_set)
+            if lines:
+                console.print(_text("Answer", "bold"))
+                if console.width >= 60:
+                    lead = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+                    lead.add_column(style="bold green", max_width=max(20, console.width * 2 // 5))
+                    lead.add_column(style="dim", ratio=1, overflow="fold")
+                    for headline, where in lines:
+                        lead.add_row(_text(headline), _text(where))
+                    console.print(lead)
+                else:
+                    for headline, where in lines:
+                        console.print(_text(headline, "bold green"))
+                        console.print(_text(where, "dim"))
+                console.print()
+            id_width = _longest(r.fact["id"] for r in results)
+            rank_width = len(str(len(results)))
+            score_width = max(len(f"{r.score:g}") for r in results)
+            cells = self._cells(results, fact_set)
+            if not self._fits(rank_width, score_width, id_width):
+                for rank, (r, cell) in enumerate(zip(results, cells, strict=True), 1):
+                    head = _text(f"{rank}. ", "dim")
+                    head.append(_id(r.fact["id"]))
+                    head.append(f"  {r.score:g}  ", style="dim")
+                    head.append(safe(r.fact["category"]), style="magenta")
+                    self._stack(head, cell)
+                return
+            wide = self._fits(rank_width, score_width, id_width, _longest(r.fact["category"] for r in results))
+            table = _table(
+                ("#", {"justify": "right", "no_wrap": True}),
+                ("score", {"justify": "right", "no_wrap": True}),
+                _id_column(r.fact["id"] for r in results),
+                *([_CATEGORY] if wide else []),
+                _TEXT,
+            )
+            for rank, (r, cell) in enumerate(zip(results, cells, strict=True), 1):
+                category = [_text(r.fact["category"])] if wide else []
+                table.add_row(str(rank), f"{r.score:g}", _id(r.fact["id"]), *category, cell)
+            console.print(table)
+
+    @staticmethod
+    def _cells(results: Sequence[Any], fact_set: FactSet) -> list[Text]:
+        cells = []
+        for r in results:
+            cell = _highlighted(r.fact["text"], r.spans)
+            for other in fact_set.conflicts(r.fact):
                 cell.append(f"\ndisagrees: {safe(describe.other_side(other, fact_set))}", style="italic")
-            table.add_row(str(rank), f"{r.score:g}", _text(f["id"]), *category, cell)
-        console.print(table)
+            cells.append(cell)
+        return cells
 
     def _sources(self, rows: Sequence[dict[str, Any]]) -> None:
-        table = _table(
-            _id_column(self.console, (s["id"] for s in rows)),
-            ("title", {"ratio": 2, "style": "bold"}),
-            ("kind", {"ratio": 1}),
-            ("facts", {"justify": "right"}),
-        )
-        for s in rows:
-            table.add_row(_text(s["id"]), _text(s["title"]), _text(s.get("kind", "")), str(s["facts"]))
-        self.console.print(table)
-        for s in rows:
-            if s.get("note"):
-                self.console.print(_text(f"{s['id']}: {s['note']}", "dim"))
+        id_width = _longest(s["id"] for s in rows)
+        with self._drawing():
+            if not self._fits(id_width, 5):
+                for s in rows:
+                    head = _id(s["id"])
+                    head.append(f"  {s['facts']} facts", style="dim")
+                    body = _text(s["title"], "bold")
+                    if s.get("kind"):
+                        body.append(" — " + safe(s["kind"]), style="")
+                    self._stack(head, body, *([_text(s["note"], "dim")] if s.get("note") else []))
+                return
+            table = _table(
+                _id_column(s["id"] for s in rows),
+                ("title", {"ratio": 2, "style": "bold"}),
+                ("kind", {"ratio": 1}),
+                ("facts", {"justify": "right", "no_wrap": True}),
+            )
+            for s in rows:
+                table.add_row(_id(s["id"]), _text(s["title"]), _text(s.get("kind", "")), str(s["facts"]))
+            self.console.print(table)
+            for s in rows:
+                if s.get("note"):
+                    self.console.print(_text(f"{s['id']}: {s['note']}", "dim"))
 
     def _bookmarks(self, items: Sequence[BookmarkItem]) -> None:
         if self._too_long(len(items)):
             return _plain()._bookmarks(items)
-        table = _table(
-            _id_column(self.console, (b["id"] for b in items)), ("added", {"style": "dim", "no_wrap": True}), _TEXT
-        )
+        id_width = _longest(b["id"] for b in items)
+        texts = []
         for b in items:
             fact = b["fact"]
             text = _text(fact["text"]) if fact else _text("missing: no fact has this id now", "bold red")
             if b["note"]:
                 text.append("\nnote: ", style="dim")
                 text.append(safe(b["note"]), style="italic")
-            table.add_row(_text(b["id"]), _text(b["added"][:10]), text)  # the day; JSON has the time
-        self.console.print(table)
+            texts.append(text)
+        with self._drawing():
+            if not self._fits(id_width, 10):
+                for b, text in zip(items, texts, strict=True):
+                    head = _id(b["id"])
+                    head.append("  " + safe(b["added"][:10]), style="dim")
+                    self._stack(head, text)
+                return None
+            table = _table(_id_column(b["id"] for b in items), ("added", {"style": "dim", "no_wrap": True}), _TEXT)
+            for b, text in zip(items, texts, strict=True):
+                table.add_row(_id(b["id"]), _text(b["added"][:10]), text)  # the day; JSON has the time
+            self.console.print(table)
         return None
 
     # One record ---------------------------------------------------------------
@@ -276,26 +415,62 @@ class RichOutput(Output):
         from rich.panel import Panel
         from rich.table import Table
 
-        details = Table(box=None, show_header=False, pad_edge=False)
-        details.add_column(style="bold")
-        details.add_column()
+        rows: list[tuple[Text, Text]] = []
         for label, value in describe.detail_fields(fact):
-            details.add_row(_text(label), _text(value))  # a pack names its own fields: a label is data too
-        details.add_row("source", _text(describe.source_details(fact_set.source(fact)), "dim"))
+            # a pack names its own fields: a label is data too
+            rows.append((_text(label, "bold"), _roles(fact) if label == "roles" else _text(value)))
+        rows.append((_text("source", "bold"), _text(describe.source_details(fact_set.source(fact)), "dim")))
         for o in fact_set.conflicts(fact):
             other = _text(o["text"], "italic")
-            other.append(f"\n{safe(describe.source_text(fact_set.source(o)))}; {safe(o['id'])}", style="dim")
-            details.add_row(_text("disagrees", "bold yellow"), other)
-        title = _text(fact.get("name") or fact["id"], "bold")
-        title.append("  " + (safe(fact["id"]) + " · " if "name" in fact else "") + safe(fact["category"]), style="dim")
-        parts: list[Any] = [_text(fact["text"]), "", details]
+            other.append("\n" + safe(describe.source_text(fact_set.source(o))) + "\n", style="dim")
+            other.append(_id(o["id"]))
+            rows.append((_text("disagrees", "bold yellow"), other))
+        width = min(self.console.width, READABLE)
+        details: RenderableType
+        if width >= 60:
+            table = Table(box=None, show_header=False, pad_edge=False)
+            table.add_column(no_wrap=True)
+            table.add_column(overflow="fold")
+            for label_text, value_text in rows:
+                table.add_row(label_text, value_text)
+            details = table
+        else:  # each value under its label, with the whole width
+            from rich.padding import Padding
+
+            details = Group(
+                *(part for label_text, value_text in rows for part in (label_text, Padding(value_text, (0, 0, 0, 2))))
+            )
+        # The id on a line of its own inside the panel: a panel's title would be cut to fit.
+        head = _text(fact["name"], "bold") if "name" in fact else None
+        tag = _id(fact["id"])
+        tag.append("  " + safe(fact["category"]), style="dim")
         console = self.console
-        console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
-        if related:
-            table = _table(_id_column(console, (r["id"] for r in related)), _TEXT, title="Mentioned in")
-            for r in related:
-                table.add_row(_text(r["id"]), _text(r["text"]))
-            console.print(table)
+        with self._drawing():
+            console.print(
+                Panel(
+                    Group(*([head] if head else []), tag, "", _text(fact["text"]), "", details),
+                    border_style="cyan",
+                    width=width,
+                )
+            )
+            if related:
+                console.print()
+                console.print(_text("Mentioned in", "bold"))
+                console.print()
+                for r in related:
+                    self._stack(_id(r["id"]), _text(r["text"]))
+
+
+def _roles(person: Fact) -> Text:
+    """Each role an item of its own: '• founded LISA (1993)' on its own line."""
+    from rich.text import Text
+
+    out = Text()
+    for index, role in enumerate(person.get("roles", [])):
+        if index:
+            out.append("\n")
+        out.append("• " + safe(role))
+    return out
 
 
 def _plain() -> Output:

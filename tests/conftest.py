@@ -57,6 +57,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("MILA_DATA_DIR", str(home / "mila-data"))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("MILA_PAGER", "")  # no pager waiting for a key; pager tests name their own
     monkeypatch.setenv("COLUMNS", "80")
     # mila on PATH, as after an install (the installed mila lives beside this interpreter).
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
