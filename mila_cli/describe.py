@@ -81,7 +81,15 @@ def answer_lines(intent: str | None, facts: Sequence[Fact], fact_set: FactSet) -
         elif intent == "when":
             lines.append((when(f) if "year" in f else _degree_years(f), f"{f['text']} ({source})"))
         elif intent == "who":
-            lines.append((str(f.get("name") or f["id"]), "; ".join(f.get("roles", [])) or f["text"]))
+            if f.get("roles") or "name" in f:
+                lines.append((str(f.get("name") or f["id"]), "; ".join(f.get("roles", [])) or f["text"]))
+            else:  # an event that names who did it: the people and organizations it names lead
+                named = [
+                    o["name"]
+                    for o in fact_set.facts
+                    if o["category"] in ("people", "organizations") and "name" in o and o["name"] in f["text"]
+                ]
+                lines.append((", ".join(named) or f["id"], f"{f['text']} ({source})"))
         elif intent == "where":
             lines.append((str(f.get("place") or _degree_labs(f)), f"{f['text']} ({source})"))
         else:

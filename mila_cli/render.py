@@ -195,14 +195,22 @@ class RichOutput(Output):
         message(f"mila: {rows:,} rows are printed as plain lines (tables stop at {MAX_TABLE_ROWS:,})")
         return True
 
-    def _stack(self, head: Text, *body: RenderableType) -> None:
-        """One record: its head line (an id, whole), then its body indented under it."""
+    def _stack(self, key: Text, extra: Text | None, *body: RenderableType, width: int | None = None) -> None:
+        """One record: its key (an id, whole) and what goes beside it when there is room,
+        else under it; then its body, indented."""
         from rich.padding import Padding
 
         console = self.console
-        console.print(head, overflow="ignore", no_wrap=True, crop=False)
-        for part in body:
-            console.print(Padding(part, (0, 0, 0, _INDENT), expand=False))
+        under: list[RenderableType] = []
+        if extra is not None and key.cell_len + 2 + extra.cell_len <= console.width:
+            key = key.copy()
+            key.append("  ")
+            key.append(extra)
+        elif extra is not None:
+            under.append(extra)
+        console.print(key, overflow="ignore", no_wrap=True, crop=False)
+        for part in (*under, *body):
+            console.print(Padding(part, (0, 0, 0, _INDENT), expand=False), width=width)
         console.print()
 
     # Lists ------------------------------------------------------------------
@@ -214,9 +222,7 @@ class RichOutput(Output):
         with self._drawing():
             if not self._fits(id_width):
                 for f in facts:
-                    head = _id(f["id"])
-                    head.append("  " + safe(f["category"]), style="magenta")
-                    self._stack(head, _text(f["text"]))
+                    self._stack(_id(f["id"]), _text(f["category"], "magenta"), _text(f["text"]))
                 return None
             wide = self._fits(id_width, _longest(f["category"] for f in facts))
             table = _table(_id_column(f["id"] for f in facts), *([_CATEGORY] if wide else []), _TEXT)
@@ -255,8 +261,10 @@ class RichOutput(Output):
         console = self.console
         ids = [f["id"] for _, facts in groups for f in facts]
         name_width = _longest(f["name"] for _, facts in groups for f in facts)
-        # Names wrap, ids do not: a table while a name can keep 20 columns beside the longest id.
-        table_fits = _longest(ids) + _GAP + 20 <= console.width
+        id_width = _longest(ids)
+        # Names wrap, ids do not: a table while names keep their width, or 20 columns, beside the longest id.
+        table_fits = id_width + _GAP + min(name_width, 20) <= console.width
+        column = min(name_width, console.width - id_width - _GAP)  # the same in every group: they line up
         with self._drawing():
             for index, (group, facts) in enumerate(groups):
                 if index:
@@ -266,10 +274,10 @@ class RichOutput(Output):
                     console.print(_text(title, "bold"))
                     console.print()
                     for f in facts:
-                        self._stack(_id(f["id"]), _text(f["name"], "bold"))
+                        self._stack(_id(f["id"]), None, _text(f["name"], "bold"))
                     continue
                 # The same column widths in every group, so the tables line up.
-                name_column: Column = ("area", {"min_width": min(name_width, 40), "ratio": 1})
+                name_column: Column = ("area", {"width": column, "overflow": "fold"})
                 table = _table(name_column, _id_column(ids), title=title)
                 for f in facts:
                     table.add_row(_text(f["name"], "bold"), _id(f["id"]))
@@ -284,10 +292,7 @@ class RichOutput(Output):
         with self._drawing():
             if not self._fits(id_width, name_width):
                 for p in persons:
-                    head = _id(p["id"])
-                    head.append("  ")
-                    head.append(_text(p["name"], "bold"))
-                    self._stack(head, _roles(p))
+                    self._stack(_id(p["id"]), _text(p["name"], "bold"), _roles(p))
                 return None
             table = _table(
                 ("name", {"width": name_width}),
@@ -329,11 +334,11 @@ class RichOutput(Output):
             cells = self._cells(results, fact_set)
             if not self._fits(rank_width, score_width, id_width):
                 for rank, (r, cell) in enumerate(zip(results, cells, strict=True), 1):
-                    head = _text(f"{rank}. ", "dim")
-                    head.append(_id(r.fact["id"]))
-                    head.append(f"  {r.score:g}  ", style="dim")
-                    head.append(safe(r.fact["category"]), style="magenta")
-                    self._stack(head, cell)
+                    key = _id(f"{rank}. ", "dim")
+                    key.append(safe(r.fact["id"]), style="cyan")
+                    extra = _text(f"{r.score:g}  ", "dim")
+                    extra.append(safe(r.fact["category"]), style="magenta")
+                    self._stack(key, extra, cell)
                 return
             wide = self._fits(rank_width, score_width, id_width, _longest(r.fact["category"] for r in results))
             table = _table(
@@ -363,12 +368,11 @@ class RichOutput(Output):
         with self._drawing():
             if not self._fits(id_width, 5):
                 for s in rows:
-                    head = _id(s["id"])
-                    head.append(f"  {s['facts']} facts", style="dim")
                     body = _text(s["title"], "bold")
                     if s.get("kind"):
                         body.append(" — " + safe(s["kind"]), style="")
-                    self._stack(head, body, *([_text(s["note"], "dim")] if s.get("note") else []))
+                    notes = [_text(s["note"], "dim")] if s.get("note") else []
+                    self._stack(_id(s["id"]), _text(f"{s['facts']} facts", "dim"), body, *notes)
                 return
             table = _table(
                 _id_column(s["id"] for s in rows),
@@ -398,9 +402,7 @@ class RichOutput(Output):
         with self._drawing():
             if not self._fits(id_width, 10):
                 for b, text in zip(items, texts, strict=True):
-                    head = _id(b["id"])
-                    head.append("  " + safe(b["added"][:10]), style="dim")
-                    self._stack(head, text)
+                    self._stack(_id(b["id"]), _text(b["added"][:10], "dim"), text)
                 return None
             table = _table(_id_column(b["id"] for b in items), ("added", {"style": "dim", "no_wrap": True}), _TEXT)
             for b, text in zip(items, texts, strict=True):
@@ -458,7 +460,7 @@ class RichOutput(Output):
                 console.print(_text("Mentioned in", "bold"))
                 console.print()
                 for r in related:
-                    self._stack(_id(r["id"]), _text(r["text"]))
+                    self._stack(_id(r["id"]), None, _text(r["text"]), width=min(console.width, READABLE))
 
 
 def _roles(person: Fact) -> Text:

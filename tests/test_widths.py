@@ -1,0 +1,255 @@
+"""Terminal output from 40 to 200 columns, on real terminals: ids whole, answers given room,
+one fact at a readable width, TERM=dumb, and a pager that behaves like git's."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import invoke
+from golden import draw
+
+MILA = f"{shlex.quote(sys.executable)} -m mila_cli"
+WIDTHS = (40, 60, 80, 100, 120, 160, 200)
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _ids(*args: str) -> list[str]:
+    found = json.loads(invoke(*args, "--json").stdout)
+    return [f["id"] for f in found]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "args", [["facts"], ["search", "learning", "-n", "30"], ["people"], ["areas"], ["history"], ["sources"]]
+)
+def test_every_id_is_whole_on_one_line(args: list[str], width: int) -> None:
+    lines = draw(args, width).splitlines()
+    words = {w for line in lines for w in line.replace("│", " ").split()}
+    for fact_id in _ids(*args):
+        assert fact_id in words, f"{fact_id} cut or split at {width} columns"
+
+
+@pytest.mark.parametrize("width", [w for w in WIDTHS if w >= 60])
+@pytest.mark.parametrize("args", [["facts"], ["search", "learning", "-n", "30"]])
+def test_the_first_40_characters_of_a_text_stay_on_one_line(args: list[str], width: int) -> None:
+    flat = [" ".join(line.split()) for line in draw(args, width).splitlines()]
+    for fact in json.loads(invoke(*args, "--json").stdout):
+        start = fact["text"][:40].rsplit(" ", 1)[0]  # the words within its first 40 characters
+        assert any(start in line for line in flat), f"{fact['id']} at {width}: {start!r}"
+
+
+@pytest.mark.parametrize("args", [["show", "researchers-2021"], ["areas", "nlp"], ["people", "yoshua"]])
+def test_one_fact_is_drawn_at_a_readable_width(args: list[str]) -> None:
+    for width in (120, 200):
+        assert max(len(line) for line in draw(args, width).splitlines()) <= 100
+
+
+def test_roles_are_items_of_their_own() -> None:
+    for width in (40, 80, 120):
+        drawn = draw(["people"], width)
+        assert "• founded LISA (1993)" in drawn and "• Turing award winner" in drawn
+
+
+# Real terminals ---------------------------------------------------------------------
+
+
+def _need(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
+        pytest.skip(f"{program} is not installed")
+    return path
+
+
+def _person_env(**extra: str) -> dict[str, str]:
+    dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "MILA_PAGER", "PAGER", "LESS")
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("COV_CORE", "COVERAGE_"))}
+    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "PS1": "$ ", **extra})
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+class Pane:
+    """A real terminal of a given size (tmux), running bash as a person has it."""
+
+    def __init__(self, width: int, height: int = 40, **env: str) -> None:
+        self.tmux = _need("tmux")
+        self.name = f"mila-{uuid.uuid4().hex[:8]}"
+        size = ["-x", str(width), "-y", str(height)]
+        subprocess.run(
+            [self.tmux, "-L", self.name, "new-session", "-d", "-s", self.name, *size, "bash", "--norc", "--noprofile"],
+            env=_person_env(**env),
+            check=True,
+        )
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([self.tmux, "-L", self.name, "send-keys", "-t", self.name, *keys], check=True)
+
+    def screen(self, history: bool = False) -> str:
+        extra = ["-S", "-3000"] if history else []
+        done = subprocess.run(
+            [self.tmux, "-L", self.name, "capture-pane", "-p", "-t", self.name, *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def wait_for(self, text: str, timeout: float = 30, history: bool = False) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen(history)
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"waited for {text!r}:\n{screen}")
+
+    def close(self) -> None:
+        subprocess.run([self.tmux, "-L", self.name, "kill-server"], capture_output=True, check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_ids_whole_on_a_real_terminal(width: int) -> None:
+    pane = Pane(width, 50)
+    try:
+        pane.keys(f"{MILA} --no-pager facts --category labs; echo done-$((6*7))", "Enter")
+        screen = pane.wait_for("done-42", history=True)
+    finally:
+        pane.close()
+    words = set(screen.split())
+    assert {"lisa", "rl-lab", "rl-lab-co-directors"} <= words
+    assert max(len(line.rstrip()) for line in screen.splitlines()) <= width
+
+
+@pytest.mark.slow
+def test_less_pages_a_long_list_and_leaves_it_on_screen() -> None:
+    _need("less")
+    pane = Pane(100, 20)
+    try:
+        pane.keys(f"{MILA} facts", "Enter")
+        screen = pane.wait_for(":")  # less's prompt: the list is taller than the screen
+        assert "$ " not in screen.splitlines()[-1]  # not back at the shell yet
+        pane.keys("q")
+        deadline = time.monotonic() + 10
+        while pane.screen().rstrip().splitlines()[-1] != "$" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        screen = pane.screen()
+        assert screen.rstrip().splitlines()[-1] == "$", screen  # back at the prompt
+        # -X: what was read stays on the screen after quitting
+        assert "id" in screen and "─" in screen
+    finally:
+        pane.close()
+
+
+@pytest.mark.slow
+def test_short_output_is_not_paged_even_with_less() -> None:
+    pane = Pane(100, 40)
+    try:
+        pane.keys(f"{MILA} sources; echo done-$((6*7))", "Enter")
+        screen = pane.wait_for("done-42")
+        assert "core-expertise" in screen
+    finally:
+        pane.close()
+
+
+def _fake_pager(tmp_path: Path) -> tuple[str, Path]:
+    """A pager that keeps what it was given, and LESS as it found it."""
+    kept = tmp_path / "paged.txt"
+    script = tmp_path / "pager.sh"
+    script.write_text(f'#!/bin/sh\necho "LESS=$LESS" > {kept}\ncat >> {kept}\n')
+    script.chmod(0o755)
+    return str(script), kept
+
+
+def _on_tty(command: str, env: dict[str, str], lines: int = 20, columns: int = 100) -> str:
+    _need("script")
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        env={**_person_env(**env), "COLUMNS": str(columns), "LINES": str(lines)},
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variable", ["MILA_PAGER", "PAGER"])
+def test_the_pager_is_mila_pager_then_pager(tmp_path: Path, variable: str) -> None:
+    pager, kept = _fake_pager(tmp_path)
+    screen = _on_tty(f"{MILA} facts", {variable: pager})
+    paged = kept.read_text()
+    assert paged.startswith("LESS=FRX\n") and "lisa-founded" in paged and "\x1b[" in paged  # colour kept
+    assert "lisa-founded" not in screen  # all of it went to the pager
+
+
+@pytest.mark.slow
+def test_mila_pager_wins_and_an_empty_one_means_none(tmp_path: Path) -> None:
+    pager, kept = _fake_pager(tmp_path)
+    screen = _on_tty(f"{MILA} facts", {"MILA_PAGER": "", "PAGER": pager})
+    assert not kept.exists() and "lisa-founded" in screen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        "{mila} --no-pager facts",
+        "{mila} facts --no-pager",
+        "{mila} facts | cat",
+        "{mila} facts --json | cat",
+        "{mila} sources",
+    ],
+)
+def test_no_pager_when_asked_in_a_pipe_or_for_what_fits(tmp_path: Path, command: str) -> None:
+    pager, kept = _fake_pager(tmp_path)
+    screen = _on_tty(command.format(mila=MILA), {"MILA_PAGER": pager})
+    assert not kept.exists(), command
+    assert ("core-expertise" if "sources" in command else "lisa-founded") in screen
+
+
+@pytest.mark.slow
+def test_json_on_a_terminal_is_paged_when_long(tmp_path: Path) -> None:
+    pager, kept = _fake_pager(tmp_path)
+    _on_tty(f"{MILA} facts --json", {"MILA_PAGER": pager})
+    assert json.loads(kept.read_text().split("\n", 1)[1])
+
+
+@pytest.mark.slow
+def test_a_user_less_setting_is_kept(tmp_path: Path) -> None:
+    pager, kept = _fake_pager(tmp_path)
+    _on_tty(f"{MILA} facts", {"MILA_PAGER": pager, "LESS": "-R"})
+    assert kept.read_text().startswith("LESS=-R\n")
+
+
+@pytest.mark.slow
+def test_term_dumb_honours_columns_and_draws_no_colour() -> None:
+    screen = _on_tty(f"{MILA} --no-pager facts --category labs", {"TERM": "dumb"}, columns=120)
+    lines = [_SGR.sub("", line) for line in screen.splitlines()]
+    assert max(len(line.rstrip()) for line in lines) > 80  # not rich's fixed 80 for a dumb terminal
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-9]|9[0-7])m", screen)
+
+
+@pytest.mark.slow
+def test_term_dumb_takes_the_terminal_size_without_columns() -> None:
+    pane = Pane(120, 40, TERM="dumb")
+    try:
+        pane.keys(f"{MILA} --no-pager facts --category labs; echo done-$((6*7))", "Enter")
+        screen = pane.wait_for("done-42")
+    finally:
+        pane.close()
+    assert max(len(line.rstrip()) for line in screen.splitlines()) > 80
