@@ -419,6 +419,8 @@ class RichOutput(Output):
 
         rows: list[tuple[Text, Text]] = []
         for label, value in describe.detail_fields(fact):
+            if label == "name":
+                continue  # the panel's first line
             # a pack names its own fields: a label is data too
             rows.append((_text(label, "bold"), _roles(fact) if label == "roles" else _text(value)))
         rows.append((_text("source", "bold"), _text(describe.source_details(fact_set.source(fact)), "dim")))
