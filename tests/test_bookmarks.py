@@ -251,6 +251,7 @@ def test_newer_format_is_never_overwritten(data_dir: Path) -> None:
     assert (data_dir / "bookmarks.json").read_bytes() == newer
 
 
+@pytest.mark.slow
 def test_impossible_data_dir_fails_bookmarks_only(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")

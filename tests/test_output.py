@@ -47,6 +47,7 @@ def test_closing_the_pipe_early_is_quiet(command: str) -> None:
     assert done.stdout
 
 
+@pytest.mark.slow
 def test_pipe_closed_early_with_a_large_pack(tmp_path: Path) -> None:
     # Big enough that mila is still writing when head has gone.
     pack = tmp_path / "pack"

@@ -65,6 +65,7 @@ def test_recall_at_3_per_kind_and_refusals() -> None:
     assert not low, f"below the floor: {low}\n" + "\n".join(misses)
 
 
+@pytest.mark.slow  # a report of 1,551 searches, not a gate
 def test_more_cases_are_well_formed_and_reported() -> None:
     """More cases written the same way, by other helpers, later: reported with no floor.
     The vocabulary was extended while looking at some of them, so they are not a blind
