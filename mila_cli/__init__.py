@@ -13,6 +13,12 @@ if os.environ.get("_MILA_COMPLETE"):
 
 def main() -> None:
     """The console script. Ctrl-C while Python is still importing ends as it does later."""
+    if os.environ.get("_MILA_COMPLETE"):
+        # A TAB: answered from the index when it can be, before click is imported.
+        from mila_cli import fasttab
+
+        if fasttab.run():
+            raise SystemExit(0)
     try:
         from mila_cli.program import main as run
 

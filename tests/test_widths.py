@@ -176,10 +176,12 @@ def _fake_pager(tmp_path: Path) -> tuple[str, Path]:
 
 def _on_tty(command: str, env: dict[str, str], lines: int = 20, columns: int = 100) -> str:
     _need("script")
+    # Coverage's hooks are kept here: nothing of theirs reaches a screen that is read.
+    measured = {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}
     done = subprocess.run(
         ["script", "-qec", command, "/dev/null"],
         capture_output=True,
-        env={**_person_env(**env), "COLUMNS": str(columns), "LINES": str(lines)},
+        env={**_person_env(**env), **measured, "COLUMNS": str(columns), "LINES": str(lines)},
         timeout=60,
         check=False,
         stdin=subprocess.DEVNULL,
@@ -253,3 +255,74 @@ def test_term_dumb_takes_the_terminal_size_without_columns() -> None:
     finally:
         pane.close()
     assert max(len(line.rstrip()) for line in screen.splitlines()) > 80
+
+
+# The pager, in process ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mila_pager", "pager", "expected"),
+    [
+        (None, None, ["less"]),
+        (None, "more -d", ["more", "-d"]),
+        ("less -S", "more", ["less", "-S"]),
+        ("", "more", None),
+        ("cat", None, None),
+        ("'unbalanced", None, None),
+        ("no-such-pager-here", None, None),
+    ],
+)
+def test_which_pager(
+    monkeypatch: pytest.MonkeyPatch, mila_pager: str | None, pager: str | None, expected: list[str] | None
+) -> None:
+    from mila_cli import pager as chosen
+
+    for name, value in (("MILA_PAGER", mila_pager), ("PAGER", pager)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    if expected is not None and shutil.which(expected[0]) is None:
+        pytest.skip(f"{expected[0]} is not installed")
+    assert chosen.command() == expected
+
+
+def test_page_hands_the_text_to_the_pager(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mila_cli import pager
+
+    script, kept = _fake_pager(tmp_path)
+    monkeypatch.setenv("MILA_PAGER", script)
+    monkeypatch.delenv("LESS", raising=False)
+    assert pager.page("line one\nline two\n")
+    assert kept.read_text() == "LESS=FRX\nline one\nline two\n"
+    monkeypatch.setenv("MILA_PAGER", "")
+    assert not pager.page("not shown")
+
+
+def test_a_pager_that_quits_early_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mila_cli import pager
+
+    quitter = tmp_path / "quit.sh"
+    quitter.write_text("#!/bin/sh\nexit 0\n")
+    quitter.chmod(0o755)
+    monkeypatch.setenv("MILA_PAGER", str(quitter))
+    assert pager.page("x\n" * 200_000)  # more than a pipe holds: the write meets a closed pipe
+
+
+def test_long_json_on_a_terminal_goes_to_the_pager(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mila_cli import jsonout, pager
+
+    paged: list[str] = []
+
+    def page(text: str) -> bool:
+        paged.append(text)
+        return True
+
+    monkeypatch.setattr(pager, "page", page)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((80, 8)))
+    jsonout.JsonOutput(paged=True).facts([{"id": str(i)} for i in range(10)])
+    assert paged and json.loads(paged[0]) and capsys.readouterr().out == ""
+    jsonout.JsonOutput(paged=True).facts([{"id": "one"}])  # fits: printed, not paged
+    assert len(paged) == 1 and json.loads(capsys.readouterr().out) == [{"id": "one"}]

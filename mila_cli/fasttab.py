@@ -1,0 +1,119 @@
+"""A TAB answered before click is imported: from a small index of the commands and the
+bundled facts' values (mila_cli/_tab_index.py, made by mila_cli.tabindex from the real
+click objects), in click's own output format for bash, zsh and fish.
+
+Only requests the index can answer exactly are answered here: plain words (no quotes,
+no option before the word being completed but the one whose value it is), ASCII, no
+pack. Everything else returns False and click answers, as it always did. A test runs
+every command, option and value position in the three shells through both and compares
+the bytes.
+"""
+
+from __future__ import annotations
+
+import os
+
+_PLAIN = frozenset(" abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:@%+/=")
+
+
+def _words(text: str) -> list[str] | None:
+    # click splits with shlex; on text with no quotes, escapes or other whitespace, str.split agrees.
+    if any(c not in _PLAIN for c in text):
+        return None
+    return text.split()
+
+
+def request(env: os._Environ[str] | dict[str, str]) -> tuple[str, list[str], str] | None:
+    """(shell, complete args, incomplete) as click would read them, or None when this
+    request is not one for the fast path."""
+    instruction = env.get("_MILA_COMPLETE", "")
+    shell, _, what = instruction.partition("_")
+    if what != "complete" or shell not in ("bash", "zsh", "fish"):
+        return None
+    if env.get("MILA_FACTS_PATH", "").strip(os.pathsep + " "):
+        return None  # a pack's values are not in the index
+    words = _words(env.get("COMP_WORDS", ""))
+    if words is None:
+        return None
+    cword = env.get("COMP_CWORD", "")
+    if shell == "fish":
+        typed = _words(cword)
+        if typed is None:
+            return None
+        incomplete = typed[0] if typed else ""
+        args = words[1:]
+        if incomplete and args and args[-1] == incomplete:
+            args.pop()
+        return shell, args, incomplete
+    if not cword.isdigit():
+        return None
+    index = int(cword)
+    args = words[1:index]
+    incomplete = words[index] if index < len(words) else ""
+    return shell, args, incomplete
+
+
+def _position(args: list[str], positions: dict[str, tuple[str, list[tuple[str, ...]]]]) -> str | None:
+    key = " ".join(args)
+    if key in positions:
+        return key
+    # More words after a NAME that takes many (people, areas): click offers nothing more.
+    if len(args) >= 2 and not any(a.startswith("-") for a in args) and f"{args[0]} *" in positions:
+        return f"{args[0]} *"
+    return None
+
+
+def _matching(rule: str, items: list[tuple[str, ...]], incomplete: str) -> list[tuple[str, ...]]:
+    if rule == "exact":  # command names: as click compares them
+        return [i for i in items if i[0].startswith(incomplete)]
+    typed = incomplete.lower()  # ASCII only here: text.fold is lower() for ASCII
+    if rule == "folded":
+        return [i for i in items if i[0].startswith(typed)]
+    if rule == "sources":
+        return [i for i in items if i[0].startswith(typed) or any(w.startswith(typed) for w in i[2:])]
+    # "facts": ids that start with what was typed; only when none does, those named by it
+    found = [i for i in items if not typed or i[0].startswith(typed) or any(k.startswith(typed) for k in i[2:])]
+    starting = [i for i in found if i[0].startswith(typed)]
+    return starting or found
+
+
+def _format(shell: str, value: str, help_: str) -> str:
+    if shell == "bash":
+        return f"plain,{value}"
+    if shell == "zsh":
+        shown = help_ or "_"
+        return f"plain\n{value.replace(':', chr(92) + ':') if shown != '_' else value}\n{shown}"
+    if help_:
+        return f"plain,{value}\t{help_}"
+    return f"plain,{value}"
+
+
+def answer(env: os._Environ[str] | dict[str, str]) -> bytes | None:
+    """The bytes click would print for this completion request, or None to let click answer."""
+    asked = request(env)
+    if asked is None:
+        return None
+    shell, args, incomplete = asked
+    if not incomplete.isascii() or incomplete[:1] in ("-", "=") or "=" in incomplete:
+        return None
+    from mila_cli._tab_index import POSITIONS
+
+    key = _position(args, POSITIONS)
+    if key is None:
+        return None
+    rule, items = POSITIONS[key]
+    chosen = _matching(rule, items, incomplete)
+    return ("\n".join(_format(shell, i[0], i[1]) for i in chosen) + "\n").encode()
+
+
+def run() -> bool:
+    """Answer this process's completion request and return True, or return False for click."""
+    data = answer(os.environ)
+    if data is None:
+        return False
+    try:
+        while data:
+            data = data[os.write(1, data) :]
+    except OSError:  # the shell went away: nothing to tell it
+        pass
+    return True
