@@ -31,5 +31,9 @@ def test_generated_pack_loads_and_search_finds_the_planted_facts(tmp_path: Path)
 
 def test_every_row_has_a_target_and_a_baseline(tmp_path: Path) -> None:
     rows = run.rows(tmp_path)
-    assert len(rows) == 7
+    assert len(rows) == 9
     assert all(r.target > 1 and r.baseline[0] == sys.executable for r in rows)
+    # A TAB against Python starting; lookups against the imports they really make.
+    assert (rows[0].baseline[1:], rows[0].target) == (["-c", "pass"], 1.5)
+    lookups = [r for r in rows if r.against.startswith("click + json") and "rapidfuzz" not in r.against]
+    assert len(lookups) == 4 and all(r.target == 1.1 for r in lookups)
