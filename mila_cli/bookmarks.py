@@ -165,7 +165,10 @@ class BookmarkStore:
         return self._update(change)
 
     def remove(self, fact_id: str) -> bool:
-        """Remove a bookmark; False if there was none with that id."""
+        """Remove a bookmark; False if there was none with that id. Nothing is written
+        (no folder made, no corrupt file moved aside) when there is nothing to remove."""
+        if not any(b["id"] == fact_id for b in self.read()):
+            return False
 
         def change(bookmarks: list[Bookmark]) -> tuple[list[Bookmark], bool]:
             kept = [b for b in bookmarks if b["id"] != fact_id]
@@ -381,8 +384,9 @@ def _parse(raw: bytes) -> tuple[list[Bookmark], dict[str, Any]]:
             raise _Corrupt(f"bookmark {n} has a note that is not text")
         if not _is_added(b.get("added")):
             raise _Corrupt(f"bookmark {n} has no valid added time")
-        if b["note"] is not None:
-            b["note"] = _scrub(b["note"])  # a "\udce9" escape in the file
+        note = b.setdefault("note", None)  # a note left out is no note
+        if note is not None:
+            b["note"] = _scrub(note)  # a "\udce9" escape in the file
     return bookmarks, data
 
 

@@ -230,6 +230,7 @@ def _stdin_query() -> str:
 
 
 @cli.group(short_help="Keep facts for later: add, list, remove, clear, path.")
+@shared_options
 def bookmark() -> None:
     """Keep facts for later. Bookmarks live in one file in your user data
     directory (MILA_DATA_DIR overrides it); see 'mila bookmark path'.
@@ -338,6 +339,7 @@ def _notices(app: App) -> None:
 
 
 @cli.command("completion", short_help="Print or install the TAB-completion script for a shell.")
+@shared_options
 @click.argument("words", nargs=-1, metavar="[install] [SHELL]", shell_complete=completion.completion_words)
 def completion_command(words: tuple[str, ...]) -> None:
     """Print the TAB-completion script for SHELL (bash, zsh or fish), or install it

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from mila_cli.facts import Fact, FactSet
 
-COMPLETE_VAR = "_MILA_COMPLETE"
 _HELP_WIDTH = 60
 
 

@@ -84,10 +84,12 @@ def answer_lines(intent: str | None, facts: Sequence[Fact], fact_set: FactSet) -
             if f.get("roles") or "name" in f:
                 lines.append((str(f.get("name") or f["id"]), "; ".join(f.get("roles", [])) or f["text"]))
             else:  # an event that names who did it: the people and organizations it names lead
-                named = [
+                # People first: in 'LISA was founded by Yoshua Bengio at the Université de
+                # Montréal', the university is where, not who.
+                named = [p["name"] for p in fact_set.people() if p["name"] in f["text"]] or [
                     o["name"]
                     for o in fact_set.facts
-                    if o["category"] in ("people", "organizations") and "name" in o and o["name"] in f["text"]
+                    if o["category"] == "organizations" and "name" in o and o["name"] in f["text"]
                 ]
                 lines.append((", ".join(named) or f["id"], f"{f['text']} ({source})"))
         elif intent == "where":

@@ -38,6 +38,8 @@ COUNT_QUALIFIERS = ("exact", "approximately", "more than")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 # A field's name is shown as a label beside its value: lowercase words joined by _ or -.
 _FIELD_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*\Z")
+# What --json adds to a fact: a pack's field of the same name would be hidden or mistaken for it.
+RESERVED_FIELDS = frozenset(("score", "conflicts", "mentioned_in"))
 _KNOWN_FIELDS = frozenset(
     "id category text source conflicts_with name url place count_of aliases tags roles year month as_of "
     "count count_qualifier degrees group".split()
@@ -346,6 +348,8 @@ def check_fact(fact: Any) -> tuple[str, str] | None:
         return field_problem
     if "degrees" in fact and (problem := _check_degrees(fact["degrees"])):
         return "degrees", problem
+    if "degrees" in fact and _deeper_than(fact["degrees"], MAX_DEPTH - 1):
+        return "degrees", f"nests lists and objects more than {MAX_DEPTH} levels deep"
     if "group" in fact and fact["group"] not in AREA_GROUPS:
         return "group", "must be one of: " + ", ".join(AREA_GROUPS)
     return _check_category_fields(fact)
@@ -360,6 +364,8 @@ def _check_extra(fact: Fact) -> tuple[str, str] | None:
         if not isinstance(field, str) or len(field) > MAX_SLUG or not _FIELD_NAME.match(field):
             name = field.encode("unicode_escape").decode("ascii")[:MAX_SLUG]
             return "", f"the field name '{name}' must be lowercase ASCII words joined by '_' or '-'"
+        if field in RESERVED_FIELDS:
+            return field, "is a name mila's JSON output gives a field of its own"
         if _deeper_than(value, MAX_DEPTH - 1):
             return field, f"nests lists and objects more than {MAX_DEPTH} levels deep"
     return None

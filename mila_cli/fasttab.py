@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 
-_PLAIN = frozenset(" abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:@%+/=")
+# The bash script joins the words with newlines (its IFS), zsh and fish with spaces.
+_PLAIN = frozenset(" \nabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:@%+/=")
 
 
 def _words(text: str) -> list[str] | None:

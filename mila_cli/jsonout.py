@@ -61,7 +61,7 @@ class JsonOutput(Output):
             if text.count("\n") >= shutil.get_terminal_size().lines:
                 from mila_cli import pager
 
-                if pager.page(text):
+                if pager.page(text, "utf-8"):
                     return
         write(data)
 

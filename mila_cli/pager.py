@@ -31,8 +31,12 @@ def command() -> list[str] | None:
     return argv
 
 
-def page(text: str) -> bool:
-    """Show text through the pager; False (nothing shown) when there is no pager to run."""
+def page(text: str, encoding: str | None = None) -> bool:
+    """Show text through the pager; False (nothing shown) when there is no pager to run.
+
+    Written in `encoding` (JSON is always UTF-8), else as stdout would write it. A pager
+    other than less gets no colour codes and no padding: `more` counts them as text.
+    """
     argv = command()
     if argv is None:
         return False
@@ -46,7 +50,9 @@ def page(text: str) -> bool:
         return False
     assert process.stdin is not None
     try:
-        process.stdin.write(text.encode(sys.stdout.encoding or "utf-8", "replace"))
+        if os.path.basename(argv[0]) != "less":
+            text = _plain(text)
+        process.stdin.write(text.encode(encoding or sys.stdout.encoding or "utf-8", "replace"))
         process.stdin.close()
     except BrokenPipeError:  # the reader quit the pager before the end: that is fine
         pass
@@ -57,3 +63,9 @@ def page(text: str) -> bool:
         except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs, as in git
             continue
     return True
+
+
+def _plain(text: str) -> str:
+    import re
+
+    return "".join(line.rstrip() + "\n" for line in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines())

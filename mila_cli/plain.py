@@ -53,7 +53,7 @@ class PlainOutput(Output):
             f = r.fact
             disagreement = describe.disagreement(f, fact_set)
             extra = [f"disagrees: {disagreement}"] if disagreement else []
-            _line(f"{r.score:g}", f["id"], f["category"], f["text"], *extra)
+            _line(f"{r.score:.1f}", f["id"], f["category"], f["text"], *extra)
 
     def _bookmarks(self, items: Sequence[BookmarkItem]) -> None:
         for b in items:

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from mila_cli import __version__
-from mila_cli.errors import OUTPUT, MilaError
+from mila_cli.errors import OUTPUT, USAGE, MilaError
 from mila_cli.text import one_line
 
 
@@ -59,6 +59,16 @@ class MilaCommand(click.Command):
                 help="Show this message and exit.",
             )
         return self._plain_help
+
+    def invoke(self, ctx: click.Context) -> None:
+        """Run the command. A usage error found by the core (a blank id, a name too long)
+        is shown as click shows its own: the command's usage, then the error."""
+        try:
+            super().invoke(ctx)
+        except MilaError as error:
+            if error.exit_code != USAGE:
+                raise
+            raise click.UsageError(one_line(error.message), ctx) from None
 
 
 class MilaGroup(MilaCommand, click.Group):

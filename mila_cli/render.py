@@ -49,7 +49,7 @@ _INDENT = 2  # a stacked record's text, under its id
 
 def _dimension(variable: str, measured: int | None, fallback: int) -> int:
     value = os.environ.get(variable, "")
-    if value.isdigit() and len(value) <= 6:
+    if value.isascii() and value.isdigit() and len(value) <= 6:
         return int(value)
     return measured or fallback
 
@@ -65,9 +65,11 @@ def make_console(color: str = "auto") -> Console:
             raise BrokenPipeError
 
     options: dict[str, Any] = {"markup": False, "emoji": False, "highlight": False}
-    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        # rich draws a dumb terminal (Emacs' shell) at 80 columns whatever it is told;
-        # COLUMNS, then the terminal's own size, say better. Colour stays off.
+    odd = any(not (v.isascii() and v.isdigit()) for v in (os.environ.get("COLUMNS"), os.environ.get("LINES")) if v)
+    if odd or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        # rich draws a dumb terminal (Emacs' shell) at 80 columns whatever it is told, and
+        # fails on a COLUMNS such as '²'; COLUMNS if it is a number, then the terminal's
+        # own size, say better. Colour stays off on a dumb terminal (rich's rule).
         try:
             measured = os.get_terminal_size(sys.stdout.fileno())
             columns, lines = measured.columns, measured.lines
@@ -236,6 +238,13 @@ class RichOutput(Output):
             return _plain()._history(events)
         from rich.table import Table
 
+        year_width = _longest(describe.when(f) for f in events)
+        if _longest(f["id"] for f in events) > self.console.width - year_width - 5:
+            # Too narrow for a timeline that keeps each id whole beside its year: one block each.
+            with self._drawing():
+                for f in events:
+                    self._stack(_id(f["id"]), _text(describe.when(f), "bold cyan"), _text(f["text"]))
+            return None
         table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
         table.add_column("year", justify="right", style="bold cyan", no_wrap=True)
         table.add_column("line", style="dim", no_wrap=True)
@@ -330,13 +339,13 @@ class RichOutput(Output):
                 console.print()
             id_width = _longest(r.fact["id"] for r in results)
             rank_width = len(str(len(results)))
-            score_width = max(len(f"{r.score:g}") for r in results)
+            score_width = max(len(f"{r.score:.1f}") for r in results)
             cells = self._cells(results, fact_set)
             if not self._fits(rank_width, score_width, id_width):
                 for rank, (r, cell) in enumerate(zip(results, cells, strict=True), 1):
                     key = _id(f"{rank}. ", "dim")
                     key.append(safe(r.fact["id"]), style="cyan")
-                    extra = _text(f"{r.score:g}  ", "dim")
+                    extra = _text(f"{r.score:.1f}  ", "dim")
                     extra.append(safe(r.fact["category"]), style="magenta")
                     self._stack(key, extra, cell)
                 return
@@ -350,7 +359,7 @@ class RichOutput(Output):
             )
             for rank, (r, cell) in enumerate(zip(results, cells, strict=True), 1):
                 category = [_text(r.fact["category"])] if wide else []
-                table.add_row(str(rank), f"{r.score:g}", _id(r.fact["id"]), *category, cell)
+                table.add_row(str(rank), f"{r.score:.1f}", _id(r.fact["id"]), *category, cell)
             console.print(table)
 
     @staticmethod
@@ -424,45 +433,65 @@ class RichOutput(Output):
             # a pack names its own fields: a label is data too
             rows.append((_text(label, "bold"), _roles(fact) if label == "roles" else _text(value)))
         rows.append((_text("source", "bold"), _text(describe.source_details(fact_set.source(fact)), "dim")))
+        others: list[tuple[Text, Text, str]] = []
         for o in fact_set.conflicts(fact):
             other = _text(o["text"], "italic")
-            other.append("\n" + safe(describe.source_text(fact_set.source(o))) + "\n", style="dim")
-            other.append(_id(o["id"]))
-            rows.append((_text("disagrees", "bold yellow"), other))
-        width = min(self.console.width, READABLE)
-        details: RenderableType
-        if width >= 60:
-            table = Table(box=None, show_header=False, pad_edge=False)
-            table.add_column(no_wrap=True)
-            table.add_column(overflow="fold")
-            for label_text, value_text in rows:
-                table.add_row(label_text, value_text)
-            details = table
-        else:  # each value under its label, with the whole width
-            from rich.padding import Padding
-
-            details = Group(
-                *(part for label_text, value_text in rows for part in (label_text, Padding(value_text, (0, 0, 0, 2))))
-            )
-        # The id on a line of its own inside the panel: a panel's title would be cut to fit.
+            other.append("\n" + safe(describe.source_text(fact_set.source(o))), style="dim")
+            others.append((_text("disagrees", "bold yellow"), other, o["id"]))
+        console = self.console
+        width = min(console.width, READABLE)
+        label_width = max(len(label.plain) for label, _ in rows)
+        # In a box while every id fits whole inside it; else no box, and each id on a line of its own.
+        boxed = width >= 60 and all(len(other_id) <= width - label_width - 6 for _, _, other_id in others)
+        boxed = boxed and len(fact["id"]) + len(fact["category"]) + 2 <= width - 4
         head = _text(fact["name"], "bold") if "name" in fact else None
         tag = _id(fact["id"])
         tag.append("  " + safe(fact["category"]), style="dim")
-        console = self.console
         with self._drawing():
-            console.print(
-                Panel(
-                    Group(*([head] if head else []), tag, "", _text(fact["text"]), "", details),
-                    border_style="cyan",
-                    width=width,
-                )
-            )
+            if boxed:
+                table = Table(box=None, show_header=False, pad_edge=False)
+                table.add_column(no_wrap=True)
+                table.add_column(overflow="fold")
+                for label_text, value_text in rows:
+                    table.add_row(label_text, value_text)
+                for label_text, value_text, other_id in others:
+                    shown = value_text.copy()
+                    shown.append("\n")
+                    shown.append(safe(other_id), style="cyan")
+                    table.add_row(label_text, shown)
+                parts: list[RenderableType] = [*([head] if head else []), tag, "", _text(fact["text"]), "", table]
+                console.print(Panel(Group(*parts), border_style="cyan", width=width))
+            else:
+                self._unboxed(head, tag, fact, [*((label, value, None) for label, value in rows), *others], width)
             if related:
                 console.print()
                 console.print(_text("Mentioned in", "bold"))
                 console.print()
                 for r in related:
-                    self._stack(_id(r["id"]), None, _text(r["text"]), width=min(console.width, READABLE))
+                    self._stack(_id(r["id"]), None, _text(r["text"]), width=width)
+
+    def _unboxed(
+        self, head: Text | None, tag: Text, fact: Fact, rows: list[tuple[Text, Text, str | None]], width: int
+    ) -> None:
+        """One fact on a narrow terminal: each detail under its label, every id whole on its own line."""
+        from rich.padding import Padding
+
+        console = self.console
+        if head is not None:
+            console.print(head, width=width)
+        if tag.cell_len <= width:
+            console.print(tag, overflow="ignore", no_wrap=True, crop=False)
+        else:  # the id alone on its line, whole; the category under it
+            console.print(_id(fact["id"]), overflow="ignore", no_wrap=True, crop=False)
+            console.print(_text("  " + fact["category"], "dim"))
+        console.print()
+        console.print(_text(fact["text"]), width=width)
+        console.print()
+        for label_text, value_text, other_id in rows:
+            console.print(label_text)
+            console.print(Padding(value_text, (0, 0, 0, 2), expand=False), width=width)
+            if other_id is not None:
+                console.print(_id("  " + other_id), overflow="ignore", no_wrap=True, crop=False)
 
 
 def _roles(person: Fact) -> Text:

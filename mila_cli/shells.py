@@ -213,6 +213,18 @@ def _startup_has(startup_file: str, *needles: str) -> bool:
     return all(n in text for n in needles)
 
 
+_BASH_STARTUP = ("~/.bashrc", "/etc/bash.bashrc")  # where an interactive bash may load bash-completion
+
+
+def _loads(startup_file: str, name: str) -> bool:
+    """Whether a start-up file names `name` on a line that is not a comment."""
+    try:
+        text = Path(os.path.expanduser(startup_file)).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(name in line and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def report(done: Installed) -> list[str]:
     """What install did, and the one line, if any, the user must still add."""
     shell = done.shell
@@ -231,6 +243,12 @@ def report(done: Installed) -> list[str]:
         lines += [
             "bash-completion was not found: install it (Debian: apt install bash-completion),",
             f"or add this line to ~/.bashrc:  source {_shell_path(done.path)}",
+        ]
+    elif shell == "bash" and not any(_loads(f, "bash_completion") for f in _BASH_STARTUP):
+        # Installed, but no start-up file loads bash-completion, which would find the script.
+        lines += [
+            "your ~/.bashrc does not load bash-completion; add this line to it:",
+            f"  source {_shell_path(done.path)}",
         ]
     if not done.on_path:
         lines.append("note: 'mila' is not on your PATH, and the script runs 'mila'; TAB offers nothing until it is")

@@ -237,7 +237,11 @@ def test_every_kind_of_corruption_is_caught(data_dir: Path, content: bytes) -> N
     data_dir.mkdir(parents=True)
     (data_dir / "bookmarks.json").write_bytes(content)
     assert invoke("bookmark", "list").exit_code == 3
-    assert invoke("bookmark", "remove", "iclr").exit_code == 1  # after moving it aside
+    # Removing reads first: a corrupt file is reported, and left where it is.
+    assert invoke("bookmark", "remove", "iclr").exit_code == 3
+    assert (data_dir / "bookmarks.json").read_bytes() == content
+    # Adding (or clearing) keeps it as a backup and starts a new file.
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
     assert len(list(data_dir.glob("bookmarks.json.corrupt-*"))) == 1
 
 
@@ -639,3 +643,19 @@ def test_a_rename_that_fails_leaves_no_temporary_file(tmp_path: Path, monkeypatc
         store.add("gans", None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bookmarks.json", "bookmarks.json.lock"]
     assert [b["id"] for b in store.read()] == ["iclr"]
+
+
+def test_a_remove_that_removes_nothing_writes_nothing(data_dir: Path) -> None:
+    assert invoke("bookmark", "remove", "iclr").exit_code == 1
+    assert not data_dir.exists()  # no folder, file or lock made for nothing
+
+
+def test_a_bookmark_without_a_note_key_has_no_note(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "bookmarks.json").write_text(
+        '{"version": 1, "bookmarks": [{"id": "iclr", "added": "2024-05-01T12:00:00Z"}]}', encoding="utf-8"
+    )
+    listed = json.loads(invoke("bookmark", "list", "--json").stdout)
+    assert listed[0]["id"] == "iclr" and listed[0]["note"] is None
+    for args in (["add", "lisa"], ["remove", "iclr"], ["clear", "--yes"]):
+        assert invoke("bookmark", *args).exit_code == 0, args

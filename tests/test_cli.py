@@ -373,3 +373,23 @@ def test_color_auto_in_a_pipe_is_plain_lines() -> None:
 def test_color_takes_only_its_three_values() -> None:
     result = invoke("--color", "sometimes", "facts")
     assert result.exit_code == 2 and "'sometimes' is not one of 'auto', 'always', 'never'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["bookmark", "--no-pager", "path"],
+        ["bookmark", "path", "--color", "never"],
+        ["completion", "bash", "--no-pager"],
+        ["completion", "--color", "never", "zsh"],
+    ],
+)
+def test_shared_options_after_every_command(args: list[str]) -> None:
+    assert invoke(*args).exit_code == 0
+
+
+def test_a_usage_error_the_core_finds_looks_like_clicks() -> None:
+    result = invoke("show", "  ")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: ") and " show [OPTIONS] ID\n" in result.stderr
+    assert result.stderr.endswith("Error: the fact id is empty\n")

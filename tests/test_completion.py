@@ -342,3 +342,19 @@ def test_zsh_script_loads_under_compinit_and_protocol_answers(tmp_path: Path) ->
     answer = _protocol("zsh", "mila people jo", 2)
     assert answer.stdout == "plain\njoelle-pineau\nJoëlle Pineau\n"
     assert answer.stderr == ""
+
+
+def test_bash_install_says_when_bashrc_does_not_load_bash_completion(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mila_cli import shells
+
+    monkeypatch.setattr(shells, "_BASH_STARTUP", ("~/.bashrc",))
+    monkeypatch.setattr(shells, "_BASH_COMPLETION", (str(isolated / "bash_completion"),))
+    (isolated / "bash_completion").write_text("# bash-completion's loader\n")
+    (isolated / ".bashrc").write_text("alias ll='ls -l'\n# . /usr/share/bash-completion/bash_completion\n")
+    out = invoke("completion", "install", "bash").stdout
+    assert "your ~/.bashrc does not load bash-completion; add this line to it:" in out
+    assert "  source ~/data/bash-completion/completions/mila" in out
+    (isolated / ".bashrc").write_text(". /usr/share/bash-completion/bash_completion\n")
+    assert "does not load" not in invoke("completion", "install", "bash").stdout

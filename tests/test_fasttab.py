@@ -22,7 +22,8 @@ def _env(shell: str, args: list[str], incomplete: str) -> dict[str, str]:
         words = ["mila", *args, *([incomplete] if incomplete else [])]
         return {"_MILA_COMPLETE": "fish_complete", "COMP_WORDS": " ".join(words), "COMP_CWORD": incomplete}
     words = ["mila", *args, incomplete]
-    return {"_MILA_COMPLETE": f"{shell}_complete", "COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(args) + 1)}
+    joined = "\n".join(words) if shell == "bash" else " ".join(words)  # as each script joins them
+    return {"_MILA_COMPLETE": f"{shell}_complete", "COMP_WORDS": joined, "COMP_CWORD": str(len(args) + 1)}
 
 
 def _click(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> bytes:
@@ -126,3 +127,11 @@ def test_a_tab_through_the_console_script_never_imports_click() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=env, check=True, timeout=60)
     assert done.stdout == b"plain,joelle-pineau\n"
     assert done.stderr == b""  # neither click, re nor json was imported
+
+
+def test_the_bash_script_joins_words_with_newlines_and_is_answered_fast() -> None:
+    # completions/mila.bash sets IFS to a newline, so "${COMP_WORDS[*]}" comes joined by newlines.
+    env = {"_MILA_COMPLETE": "bash_complete", "COMP_WORDS": "mila\npeople\njo", "COMP_CWORD": "2"}
+    assert fasttab.answer(env) == b"plain,joelle-pineau\n"
+    env = {"_MILA_COMPLETE": "bash_complete", "COMP_WORDS": "mila\nshow\n", "COMP_CWORD": "2"}
+    assert fasttab.answer(env) is not None

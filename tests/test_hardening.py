@@ -238,7 +238,7 @@ def test_an_area_with_thousands_of_aliases_is_answered_quickly(tmp_path: Path) -
     assert [f["id"] for f in shown["mentioned_in"]] == [f"p{i}" for i in range(49)]
 
 
-@pytest.mark.parametrize("columns", ["100000000", "99999999999999999999", "0"])
+@pytest.mark.parametrize("columns", ["100000000", "99999999999999999999", "0", "²", "-3"])
 def test_any_columns_value_draws_in_bounded_width(columns: str) -> None:
     result = invoke("show", "lisa-founded", env={"COLUMNS": columns, "FORCE_COLOR": "1", "NO_COLOR": None})
     assert result.exit_code == 0
@@ -267,3 +267,22 @@ def test_an_error_with_nowhere_to_go_still_ends_with_its_code(redirect: str) -> 
 def test_an_area_on_a_terminal_lists_what_mentions_it() -> None:
     result = invoke("areas", "nlp", env={"FORCE_COLOR": "1", "NO_COLOR": None, "COLUMNS": "120"})
     assert result.exit_code == 0 and "Mentioned in" in result.stdout
+
+
+def test_nesting_inside_degrees_is_bounded_too(tmp_path: Path) -> None:
+    value: Any = "x"
+    for _ in range(400):
+        value = [value]
+    degrees = [{"degree": "PhD", "x": value}]
+    pack = _pack(tmp_path / "p", [{**PERSON, "source": "encyclopedia", "degrees": degrees}])
+    assert "field 'degrees': nests lists and objects more than 16 levels deep" in _fails_with_data_error(
+        "--facts-dir", str(pack), "people", "ada"
+    )
+
+
+@pytest.mark.parametrize("name", ["score", "conflicts", "mentioned_in"])
+def test_a_field_named_as_json_output_names_its_own_is_refused(tmp_path: Path, name: str) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "source": "encyclopedia", name: "x"}])
+    assert f"field '{name}': is a name mila's JSON output gives a field of its own" in _fails_with_data_error(
+        "--facts-dir", str(pack), "show", "ada", "--json"
+    )

@@ -165,10 +165,10 @@ def test_short_output_is_not_paged_even_with_less() -> None:
         pane.close()
 
 
-def _fake_pager(tmp_path: Path) -> tuple[str, Path]:
+def _fake_pager(tmp_path: Path, name: str = "pager.sh") -> tuple[str, Path]:
     """A pager that keeps what it was given, and LESS as it found it."""
     kept = tmp_path / "paged.txt"
-    script = tmp_path / "pager.sh"
+    script = tmp_path / name
     script.write_text(f'#!/bin/sh\necho "LESS=$LESS" > {kept}\ncat >> {kept}\n')
     script.chmod(0o755)
     return str(script), kept
@@ -195,8 +195,17 @@ def test_the_pager_is_mila_pager_then_pager(tmp_path: Path, variable: str) -> No
     pager, kept = _fake_pager(tmp_path)
     screen = _on_tty(f"{MILA} facts", {variable: pager})
     paged = kept.read_text()
-    assert paged.startswith("LESS=FRX\n") and "lisa-founded" in paged and "\x1b[" in paged  # colour kept
+    assert paged.startswith("LESS=FRX\n") and "lisa-founded" in paged
+    assert "\x1b[" not in paged and " \n" not in paged  # more and the like get no colour, no padding
     assert "lisa-founded" not in screen  # all of it went to the pager
+
+
+@pytest.mark.slow
+def test_less_gets_the_colour(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    pager, kept = _fake_pager(tmp_path, "bin/less")
+    _on_tty(f"{MILA} facts", {"MILA_PAGER": pager})
+    assert "\x1b[" in kept.read_text()  # less -R shows it
 
 
 @pytest.mark.slow
@@ -316,7 +325,8 @@ def test_long_json_on_a_terminal_goes_to_the_pager(
 
     paged: list[str] = []
 
-    def page(text: str) -> bool:
+    def page(text: str, encoding: str | None = None) -> bool:
+        assert encoding == "utf-8"  # JSON is UTF-8 whatever the locale
         paged.append(text)
         return True
 
