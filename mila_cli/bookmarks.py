@@ -21,7 +21,6 @@ import math
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -279,6 +278,8 @@ class BookmarkStore:
             raise DataError(f"bookmarks file {self.path} links to {target}, whose directory does not exist")
         data = _scrub(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
         # mkstemp makes the file 0600, whatever the umask.
+        import tempfile  # only a write needs it; reading commands do not pay for it
+
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
