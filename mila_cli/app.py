@@ -36,6 +36,7 @@ class App:
         self._fact_set: FactSet | None = None
         self._index: SearchIndex | None = None
         self._store: BookmarkStore | None = None
+        self.notes: list[str] = []  # what the person should also hear (to stderr), e.g. other matches
 
     @property
     def pack_dirs(self) -> list[str]:
@@ -94,7 +95,7 @@ class App:
         """The candidate a name means: by name, alias or id first; else the best search
         answer among them that is called by every word asked, through the vocabulary (so
         'apprentissage profond' finds Deep Learning, but 'quantum' finds no area); else NotFound."""
-        from mila_cli.names import MAX_NAME_CHARS, MAX_NAME_WORDS, closest, find_named
+        from mila_cli.names import MAX_NAME_CHARS, MAX_NAME_WORDS, also_named, closest, find_named
         from mila_cli.text import words
 
         if not name.strip():
@@ -108,4 +109,7 @@ class App:
         if found is None:
             labels = [str(c.get("name") or c["id"]) for c in candidates]
             raise NotFound(f"no {what} matches {quoted(name)}" + did_you_mean(closest(name, labels)))
+        others = also_named(name, candidates, found)
+        if others:
+            self.notes.append(f"{quoted(name)} also names: {', '.join(others)}")
         return found

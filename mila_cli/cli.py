@@ -146,6 +146,7 @@ def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
 
     area = app.named(" ".join(name), app.fact_set.areas(), "area")
     app.output(as_json).fact(area, app.fact_set, related=mentions(area, app.fact_set.facts))
+    _notes(app)
 
 
 @cli.command(short_help="Everyone the documents name, or one person.")
@@ -167,6 +168,7 @@ def people(app: App, name: tuple[str, ...], as_json: bool) -> None:
         app.output(as_json).people(persons)
         return
     app.output(as_json).fact(app.named(" ".join(name), persons, "person"), app.fact_set)
+    _notes(app)
 
 
 @cli.command("search", short_help="Ask a question or search every fact, in English or French.")
@@ -331,6 +333,12 @@ def _say(text: str) -> None:
     from mila_cli.output import message
 
     message(text)
+
+
+def _notes(app: App) -> None:
+    """After the answer: other things the name fits, on stderr (stdout stays the answer)."""
+    for note in app.notes:
+        _say(f"mila: {note}")
 
 
 def _notices(app: App) -> None:

@@ -57,6 +57,22 @@ def find_named(query: str, facts: Sequence[Fact]) -> Fact | None:
     return _closest_name(qwords, named)
 
 
+def also_named(query: str, facts: Sequence[Fact], found: Fact, limit: int = 5) -> list[str]:
+    """The ids of other facts a name also fits by its words ('nlp' names the application
+    NLP, and the research area Natural Language Processing is called that too)."""
+    telling = [w for w in words(fold(query)) if len(w) > 1 and w not in _ARTICLES]
+    if not telling:
+        return []
+    out = []
+    for fact in facts:
+        if fact is found:
+            continue
+        names = [words(fold(n)) for n in names_of(fact)]
+        if any(all(any(n.startswith(w) for n in name) for w in telling) for name in names):
+            out.append(fact["id"])
+    return out[:limit]
+
+
 def _closest_name(qwords: list[str], named: list[tuple[Fact, list[list[str]]]]) -> Fact | None:
     from rapidfuzz import fuzz
 

@@ -393,3 +393,10 @@ def test_a_usage_error_the_core_finds_looks_like_clicks() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Usage: ") and " show [OPTIONS] ID\n" in result.stderr
     assert result.stderr.endswith("Error: the fact id is empty\n")
+
+
+def test_a_name_that_fits_several_says_what_else_it_names() -> None:
+    result = invoke("areas", "computer", "vision", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "topic-computer-vision"
+    assert result.stderr == "mila: 'computer vision' also names: applied-computer-vision\n"
+    assert invoke("people", "bengio").stderr == ""  # one person is called that
