@@ -29,6 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from packs import write_pack  # a sibling module, not a package
 
+from mila_cli.shells import LAUNCH  # what the completion scripts run
+
 OUT = Path(__file__).resolve().parent / "out"
 PY = sys.executable
 
@@ -63,7 +65,15 @@ def rows(pack_100k: Path) -> list[Row]:
         "process.extract('turing award', [f['text'] for f in d], limit=10)"
     )
     return [
-        Row("completion: mila people jo<TAB>", mila, [PY, "-c", "pass"], "python -c pass", 1.5, {**quiet, **complete}),
+        # As the completion scripts start it: the interpreter mila's script names, directly.
+        Row(
+            "completion: mila people jo<TAB>",
+            [PY, "-c", LAUNCH],
+            [PY, "-c", "pass"],
+            "python -c pass",
+            1.5,
+            {**quiet, **complete},
+        ),
         Row("mila --version", [*mila, "--version"], [PY, "-c", "import click"], "import click", 1.1, quiet),
         Row(
             "mila people bengio --json",

@@ -1,7 +1,14 @@
 # mila's TAB completion for fish; made by 'mila completion fish'.
 function _mila_completion
+    # The interpreter mila's script names, started directly: pip's wrapper script imports
+    # re first, a few milliseconds of every TAB.
+    set -l mila mila
+    set -l program (command -s mila)
+    and read -l first < $program 2>/dev/null
+    and string match -qr '^#!\S*python\S*$' -- $first
+    and set mila (string sub -s 3 -- $first) -c 'import sys; del sys.path[0]; import mila_cli; mila_cli.main()'
     set -l response (env _MILA_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) \
-        COMP_CWORD=(commandline -t) mila 2>/dev/null)
+        COMP_CWORD=(commandline -t) $mila 2>/dev/null)
 
     for completion in $response
         # type,value<TAB>description: only the first comma separates (descriptions have commas)

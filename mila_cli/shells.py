@@ -20,10 +20,18 @@ _BASH = """\
 # mila's TAB completion for bash; made by 'mila completion bash'.
 _mila_completion() {
     local IFS=$'\\n'
-    local response type value
-    command -v "$1" >/dev/null 2>&1 || return 0
-
-    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _MILA_COMPLETE=bash_complete "$1" 2>/dev/null)
+    local response type value program first
+    program=$(type -P "$1") || return 0
+    IFS= read -r first < "$program" 2>/dev/null
+    if [[ $first == '#!'*python* && $first != *[[:space:]]* ]]; then
+        # The interpreter mila's script names, started directly: pip's wrapper script
+        # imports re first, a few milliseconds of every TAB.
+        response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _MILA_COMPLETE=bash_complete \\
+            "${first#\\#!}" -c '%(launch)s' 2>/dev/null)
+    else
+        response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _MILA_COMPLETE=bash_complete \\
+            "$1" 2>/dev/null)
+    fi
 
     for completion in $response; do
         IFS=',' read -r type value <<< "$completion"
@@ -50,12 +58,19 @@ _ZSH = """\
 # mila's TAB completion for zsh; made by 'mila completion zsh'.
 
 _mila_completion() {
-    local -a completions completions_with_descriptions response
-    local type key descr elsewhere=0
+    local -a completions completions_with_descriptions response mila
+    local type key descr first elsewhere=0
     (( ! $+commands[mila] )) && return 1
 
+    # The interpreter mila's script names, started directly: pip's wrapper script imports
+    # re first, a few milliseconds of every TAB.
+    mila=(mila)
+    IFS= read -r first < $commands[mila] 2>/dev/null
+    if [[ $first == '#!'*python* && $first != *[[:space:]]* ]]; then
+        mila=(${first#\\#!} -c '%(launch)s')
+    fi
     response=("${(@f)$(env COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT-1)) \\
-        _MILA_COMPLETE=zsh_complete mila 2>/dev/null)}")
+        _MILA_COMPLETE=zsh_complete $mila 2>/dev/null)}")
 
     for type key descr in ${response}; do
         if [[ "$type" == "plain" ]]; then
@@ -104,8 +119,15 @@ fi
 _FISH = """\
 # mila's TAB completion for fish; made by 'mila completion fish'.
 function _mila_completion
+    # The interpreter mila's script names, started directly: pip's wrapper script imports
+    # re first, a few milliseconds of every TAB.
+    set -l mila mila
+    set -l program (command -s mila)
+    and read -l first < $program 2>/dev/null
+    and string match -qr '^#!\\S*python\\S*$' -- $first
+    and set mila (string sub -s 3 -- $first) -c '%(launch)s'
     set -l response (env _MILA_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) \\
-        COMP_CWORD=(commandline -t) mila 2>/dev/null)
+        COMP_CWORD=(commandline -t) $mila 2>/dev/null)
 
     for completion in $response
         # type,value<TAB>description: only the first comma separates (descriptions have commas)
@@ -125,11 +147,14 @@ complete --no-files --command mila --arguments "(_mila_completion)"
 """
 
 _SCRIPTS = {"bash": _BASH, "zsh": _ZSH, "fish": _FISH}
+# What the scripts run in the interpreter: mila, without the current folder on sys.path
+# (python -c puts it first, and a folder there named mila_cli must not be imported).
+LAUNCH = "import sys; del sys.path[0]; import mila_cli; mila_cli.main()"
 
 
 def script(shell: str) -> str:
     """The completion script for a shell (one of SHELLS)."""
-    return _SCRIPTS[shell]
+    return _SCRIPTS[shell] % {"launch": LAUNCH}
 
 
 def shell_from_env() -> str | None:

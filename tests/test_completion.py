@@ -358,3 +358,65 @@ def test_bash_install_says_when_bashrc_does_not_load_bash_completion(
     assert "  source ~/data/bash-completion/completions/mila" in out
     (isolated / ".bashrc").write_text(". /usr/share/bash-completion/bash_completion\n")
     assert "does not load" not in invoke("completion", "install", "bash").stdout
+
+
+def _fake_install(tmp_path: Path) -> tuple[Path, Path]:
+    """A `mila` script as pip writes one (its shebang names the interpreter), where that
+    interpreter logs how it was started, then runs the real one."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "started.log"
+    interpreter = bin_dir / "python3"
+    interpreter.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {sys.executable} "$@"\n')
+    interpreter.chmod(0o755)
+    mila = bin_dir / "mila"
+    mila.write_text(f"#!{interpreter}\nimport re\nimport sys\nfrom mila_cli import main\nsys.exit(main())\n")
+    mila.chmod(0o755)
+    return bin_dir, log
+
+
+@pytest.mark.slow
+def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
+    bash = _need("bash")
+    bin_dir, log = _fake_install(tmp_path)
+    script = f"""
+        source {ROOT / "completions" / "mila.bash"}
+        COMP_WORDS=(mila people jo); COMP_CWORD=2
+        _mila_completion mila jo people
+        printf '%s\\n' "${{COMPREPLY[@]}}"
+    """
+    env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    done = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.split() == ["joelle-pineau"], done.stderr
+    assert log.read_text().startswith("-c import sys; del sys.path[0]; import mila_cli")  # not the wrapper
+
+
+@pytest.mark.slow
+def test_fish_starts_the_interpreter_directly(tmp_path: Path) -> None:
+    fish = _need("fish")
+    bin_dir, log = _fake_install(tmp_path)
+    script = f"source {ROOT / 'completions' / 'mila.fish'}; complete -C 'mila people jo'"
+    env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    done = subprocess.run([fish, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert "joelle-pineau\tJoëlle Pineau" in done.stdout.splitlines(), done.stderr
+    assert log.read_text().startswith("-c import sys; del sys.path[0]; import mila_cli")
+
+
+@pytest.mark.slow
+def test_a_folder_named_mila_cli_where_the_tab_is_pressed_is_not_imported(tmp_path: Path) -> None:
+    bash = _need("bash")
+    bin_dir, _ = _fake_install(tmp_path)
+    trap = tmp_path / "work" / "mila_cli"
+    trap.mkdir(parents=True)
+    (trap / "__init__.py").write_text("raise SystemExit('the folder was imported')\n")
+    script = f"""
+        source {ROOT / "completions" / "mila.bash"}
+        COMP_WORDS=(mila people jo); COMP_CWORD=2
+        _mila_completion mila jo people
+        printf '%s\\n' "${{COMPREPLY[@]}}"
+    """
+    env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
+    done = subprocess.run(
+        [bash, "-c", script], env=env, cwd=trap.parent, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split() == ["joelle-pineau"], done.stderr
