@@ -26,39 +26,44 @@ def _app(ctx: click.Context | None) -> App | None:
     return ctx.find_object(App) if ctx is not None else None
 
 
-class CategoryType(_TextType):
-    """A category of the loaded facts, in any case ('PEOPLE' is people)."""
+class _LoadedName(_TextType):
+    """A name the loaded facts define, typed in any case (names are lower-case slugs)."""
 
-    name = "category"
+    what = ""
+
+    def known(self, app: App) -> list[str]:
+        raise NotImplementedError
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         choice = str(value).strip().lower()
         app = _app(ctx)
         if app is None:
             return choice
-        known = app.fact_set.categories()
+        known = self.known(app)
         if choice not in known:
-            self.fail(f"unknown category {quoted(str(value))}; choose from: {', '.join(known)}", param, ctx)
+            self.fail(f"unknown {self.what} {quoted(str(value))}; choose from: {', '.join(known)}", param, ctx)
         return choice
+
+
+class CategoryType(_LoadedName):
+    """A category of the loaded facts, in any case ('PEOPLE' is people)."""
+
+    name = what = "category"
+
+    def known(self, app: App) -> list[str]:
+        return app.fact_set.categories()
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
         return completion.categories(ctx, param, incomplete)
 
 
-class SourceType(_TextType):
-    """The id of a loaded source, in any case (ids are lower-case slugs)."""
+class SourceType(_LoadedName):
+    """The id of a loaded source, in any case."""
 
-    name = "source"
+    name = what = "source"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        choice = str(value).strip().lower()
-        app = _app(ctx)
-        if app is None:
-            return choice
-        known = app.fact_set.source_by_id
-        if choice not in known:
-            self.fail(f"unknown source {quoted(str(value))}; choose from: {', '.join(known)}", param, ctx)
-        return choice
+    def known(self, app: App) -> list[str]:
+        return list(app.fact_set.source_by_id)
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
         return completion.sources(ctx, param, incomplete)

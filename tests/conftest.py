@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -67,6 +68,17 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 @pytest.fixture
 def data_dir(isolated: Path) -> Path:
     return isolated / "mila-data"
+
+
+def need(program: str) -> str:
+    """The path of a program a test needs: skipped where it is missing, failed in CI
+    (.ci/run installs it)."""
+    path = shutil.which(program)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
+        pytest.skip(f"{program} is not installed")
+    return path
 
 
 def invoke(*args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> Result:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import ShellComplete
-from conftest import ROOT, invoke
+from conftest import ROOT, invoke, need
 
 from mila_cli.cli import cli
 
@@ -278,20 +278,11 @@ def test_completion_process_prints_nothing_but_values(tmp_path: Path) -> None:
     assert done.stdout == "plain,lisa-founded\n" and done.stderr == ""
 
 
-def _need(program: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
-        pytest.skip(f"{program} is not installed")
-    return path
-
-
 @pytest.mark.slow
 def test_bash_completes_through_the_registered_function() -> None:
-    bash = _need("bash")
+    bash = need("bash")
     if not Path("/usr/share/bash-completion/bash_completion").exists():
-        _need("bash-completion-is-missing")  # skip locally, fail in CI
+        need("bash-completion-is-missing")  # skip locally, fail in CI
     script = f"""
         source /usr/share/bash-completion/bash_completion
         source {ROOT / "completions" / "mila.bash"}
@@ -311,7 +302,7 @@ def test_bash_completes_through_the_registered_function() -> None:
 
 @pytest.mark.slow
 def test_fish_completes_people() -> None:
-    fish = _need("fish")
+    fish = need("fish")
     script = f"source {ROOT / 'completions' / 'mila.fish'}; complete -C 'mila people ben'; complete -C 'mila people jo'"
     done = subprocess.run([fish, "-c", script], env=_env(), capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -322,7 +313,7 @@ def test_fish_completes_people() -> None:
 
 @pytest.mark.slow
 def test_zsh_script_loads_under_compinit_and_protocol_answers(tmp_path: Path) -> None:
-    zsh = _need("zsh")
+    zsh = need("zsh")
     fpath = tmp_path / "functions"
     fpath.mkdir()
     shutil.copy(ROOT / "completions" / "_mila", fpath / "_mila")
@@ -377,7 +368,7 @@ def _fake_install(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.slow
 def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
-    bash = _need("bash")
+    bash = need("bash")
     bin_dir, log = _fake_install(tmp_path)
     script = f"""
         source {ROOT / "completions" / "mila.bash"}
@@ -393,7 +384,7 @@ def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_fish_starts_the_interpreter_directly(tmp_path: Path) -> None:
-    fish = _need("fish")
+    fish = need("fish")
     bin_dir, log = _fake_install(tmp_path)
     script = f"source {ROOT / 'completions' / 'mila.fish'}; complete -C 'mila people jo'"
     env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
@@ -404,7 +395,7 @@ def test_fish_starts_the_interpreter_directly(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_folder_named_mila_cli_where_the_tab_is_pressed_is_not_imported(tmp_path: Path) -> None:
-    bash = _need("bash")
+    bash = need("bash")
     bin_dir, _ = _fake_install(tmp_path)
     trap = tmp_path / "work" / "mila_cli"
     trap.mkdir(parents=True)

@@ -14,27 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import need, run
 
 pytestmark = pytest.mark.slow
 
 DEBIAN_BASHRC = Path("/etc/skel/.bashrc")  # what a new Debian account starts with
 
 
-def _need(program: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
-        pytest.skip(f"{program} is not installed")
-    return path
-
-
 class Shell:
     """A new interactive shell in tmux, as a person opens one: their home, their PATH."""
 
     def __init__(self, argv: list[str], home: Path) -> None:
-        self.tmux = _need("tmux")
+        self.tmux = need("tmux")
         self.name = f"mila-{uuid.uuid4().hex[:8]}"
         dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "ZDOTDIR", "BASH_COMPLETION_USER_DIR")
         env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("COV_CORE", "COVERAGE_"))}
@@ -116,9 +107,9 @@ def _line(screen: str, start: str) -> str:
 
 
 def test_bash_as_debian_sets_it_up(home: Path, opened: list[Shell]) -> None:
-    _need("bash")
+    need("bash")
     if not DEBIAN_BASHRC.exists() or not Path("/usr/share/bash-completion/bash_completion").exists():
-        _need("debian-bashrc-and-bash-completion")  # skip locally, fail in CI
+        need("debian-bashrc-and-bash-completion")  # skip locally, fail in CI
     shutil.copy(DEBIAN_BASHRC, home / ".bashrc")
     report = _install(home, "bash")
     target = home / "data" / "bash-completion" / "completions" / "mila"  # XDG_DATA_HOME
@@ -136,7 +127,7 @@ def test_bash_as_debian_sets_it_up(home: Path, opened: list[Shell]) -> None:
 
 
 def test_zsh_with_compinit_and_the_line_install_printed(home: Path, opened: list[Shell]) -> None:
-    _need("zsh")
+    need("zsh")
     (home / ".zshrc").write_text("PS1='%% '\nautoload -Uz compinit && compinit\n")
     report = _install(home, "zsh")
     target = home / "data" / "zsh" / "site-functions" / "_mila"
@@ -160,7 +151,7 @@ def test_zsh_with_compinit_and_the_line_install_printed(home: Path, opened: list
 
 
 def test_zsh_without_compinit_starts_quietly(home: Path, opened: list[Shell]) -> None:
-    _need("zsh")
+    need("zsh")
     (home / ".zshrc").write_text("PS1='%% '\neval \"$(mila completion zsh)\"\necho started\n")
     shell = Shell(["zsh", "-i"], home)
     opened.append(shell)
@@ -169,7 +160,7 @@ def test_zsh_without_compinit_starts_quietly(home: Path, opened: list[Shell]) ->
 
 
 def test_fish_as_installed(home: Path, opened: list[Shell]) -> None:
-    _need("fish")
+    need("fish")
     report = _install(home, "fish")
     target = home / "config" / "fish" / "completions" / "mila.fish"  # XDG_CONFIG_HOME, made by install
     assert report == [f"installed fish completion in {target}", "open a new shell to use it"]
@@ -194,7 +185,7 @@ def test_install_says_when_mila_is_not_on_path(home: Path) -> None:
 
 def test_eval_line_of_a_missing_mila_is_quiet(home: Path, opened: list[Shell]) -> None:
     # The README's line, in a shell where mila is not installed (or not yet on PATH).
-    _need("bash")
+    need("bash")
     (home / ".bashrc").write_text(
         "PS1='$ '\nPATH=/usr/bin:/bin\ncommand -v mila >/dev/null && eval \"$(mila completion bash)\"\necho started\n"
     )

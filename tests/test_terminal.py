@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -13,17 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import need
 
 pytestmark = pytest.mark.slow
-
-
-def _need_tmux() -> str:
-    path = shutil.which("tmux")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("tmux must be installed in CI (.ci/run installs it)")
-        pytest.skip("tmux is not installed")
-    return path
 
 
 class Pane:
@@ -67,7 +58,7 @@ class Pane:
 
 @pytest.fixture
 def pane(isolated: Path) -> Iterator[Pane]:
-    opened = Pane(_need_tmux(), isolated, width=110)
+    opened = Pane(need("tmux"), isolated, width=110)
     try:
         yield opened
     finally:
@@ -94,7 +85,7 @@ def test_a_french_question_and_its_typos_on_screen(pane: Pane) -> None:
 
 
 def test_no_answer_is_one_line_and_nothing_on_stdout(isolated: Path) -> None:
-    wide = Pane(_need_tmux(), isolated, width=300)  # wide enough that the line does not wrap
+    wide = Pane(need("tmux"), isolated, width=300)  # wide enough that the line does not wrap
     try:
         screen = wide.run(f'{MILA} search "who is the CEO of mila"; echo "exit=$?"')
     finally:

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import invoke
+from conftest import invoke, need
 from golden import draw
 
 MILA = f"{shlex.quote(sys.executable)} -m mila_cli"
@@ -63,15 +63,6 @@ def test_roles_are_items_of_their_own() -> None:
 # Real terminals ---------------------------------------------------------------------
 
 
-def _need(program: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{program} must be installed in CI (.ci/run installs it)")
-        pytest.skip(f"{program} is not installed")
-    return path
-
-
 def _person_env(**extra: str) -> dict[str, str]:
     dropped = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "MILA_PAGER", "PAGER", "LESS")
     env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith(("COV_CORE", "COVERAGE_"))}
@@ -84,7 +75,7 @@ class Pane:
     """A real terminal of a given size (tmux), running bash as a person has it."""
 
     def __init__(self, width: int, height: int = 40, **env: str) -> None:
-        self.tmux = _need("tmux")
+        self.tmux = need("tmux")
         self.name = f"mila-{uuid.uuid4().hex[:8]}"
         size = ["-x", str(width), "-y", str(height)]
         subprocess.run(
@@ -136,7 +127,7 @@ def test_ids_whole_on_a_real_terminal(width: int) -> None:
 
 @pytest.mark.slow
 def test_less_pages_a_long_list_and_leaves_it_on_screen() -> None:
-    _need("less")
+    need("less")
     pane = Pane(100, 20)
     try:
         pane.keys(f"{MILA} facts", "Enter")
@@ -175,7 +166,7 @@ def _fake_pager(tmp_path: Path, name: str = "pager.sh") -> tuple[str, Path]:
 
 
 def _on_tty(command: str, env: dict[str, str], lines: int = 20, columns: int = 100) -> str:
-    _need("script")
+    need("script")
     # Coverage's hooks are kept here: nothing of theirs reaches a screen that is read.
     measured = {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}
     done = subprocess.run(
