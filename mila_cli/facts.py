@@ -10,6 +10,7 @@ facts/schema/; tests hold the two to the same verdicts.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -166,8 +167,12 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
                 _add(fresh, "source id", path, sources, source_origins)
             elif name == VOCABULARY_FILE:
                 vocabularies.append(path)
-            else:
+            elif bundled:
                 _add(read_file(path), "id", path, facts, origins)
+            else:
+                from mila_cli import packcache
+
+                _add(packcache.load(path, functools.partial(read_file, path)), "id", path, facts, origins)
         if bundled:
             bundled_count = len(facts)
     _check_links(facts, origins, source_origins)

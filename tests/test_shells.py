@@ -221,7 +221,7 @@ def test_ctrl_c_during_a_tab_prints_nothing(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=60)
         if process.returncode == 0:  # it finished first: nothing was given up on
             continue
-        # Killed by the signal, silently: nothing, or (stopped between printing and
-        # exiting) the whole answer; never a traceback or half an answer.
+        # Killed by the signal, silently: nothing on stderr, and on stdout at most the start
+        # of the answer (the shell drops a TAB given up on); never a traceback.
         assert process.returncode == -signal.SIGINT and err == b"", f"at {share:.0%} of {took:.2f}s"
-        assert out in (b"", whole.stdout)
+        assert whole.stdout.startswith(out)

@@ -1,0 +1,127 @@
+"""The cache of large pack files: used while the file is the same, never needed, never
+stale, never shared with other users."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SOURCE, invoke
+
+from mila_cli import facts, packcache
+
+PERSON = {"id": "ada", "category": "people", "name": "Ada", "roles": ["r"], "text": "Ada wrote.", "source": SOURCE}
+
+
+@pytest.fixture
+def cached(monkeypatch: pytest.MonkeyPatch, isolated: Path) -> Path:
+    """Every pack file counts as large; the cache folder, under the test's own home."""
+    monkeypatch.setattr(packcache, "MIN_BYTES", 0)
+    return isolated / "cache" / "mila"  # XDG_CACHE_HOME/mila
+
+
+def _pack(folder: Path, items: list[dict[str, Any]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.json").write_text(json.dumps(items), encoding="utf-8")
+    return folder
+
+
+def _ids(pack: Path) -> list[str]:
+    result = invoke("--facts-dir", str(pack), "people", "--json")
+    assert result.exit_code == 0, result.stderr
+    return [f["id"] for f in json.loads(result.stdout)]
+
+
+def test_a_pack_is_read_once_then_from_the_cache(cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+    assert "ada" in _ids(pack)
+    (kept,) = cached.iterdir()
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o700 and stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+    real = facts.read_file
+    read: list[str] = []
+
+    def spy(path: str, **options: Any) -> list[Any]:
+        read.append(str(path))
+        return real(path, **options)
+
+    monkeypatch.setattr(facts, "read_file", spy)
+    assert "ada" in _ids(pack)
+    assert str(pack / "pack.json") not in read  # the bundled files are read; the pack is not
+
+
+def test_a_changed_file_is_read_again(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+    assert "ada" in _ids(pack)
+    _pack(pack, [PERSON, {**PERSON, "id": "bob", "name": "Bob"}])
+    assert {"ada", "bob"} <= set(_ids(pack))
+
+
+def test_a_corrupt_cache_is_read_past_and_replaced(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+    _ids(pack)
+    (kept,) = cached.iterdir()
+    kept.write_bytes(b"\x00not marshal at all")
+    assert "ada" in _ids(pack)
+    assert kept.read_bytes() != b"\x00not marshal at all"
+
+
+def test_no_cache_folder_only_costs_time(cached: Path, tmp_path: Path) -> None:
+    cached.parent.mkdir(parents=True)
+    cached.write_text("a file where the folder should be")
+    pack = _pack(tmp_path / "p", [PERSON])
+    assert "ada" in _ids(pack) and "ada" in _ids(pack)
+
+
+def test_a_broken_pack_is_never_cached(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "roles": []}])
+    for _ in range(2):
+        result = invoke("--facts-dir", str(pack), "facts")
+        assert result.exit_code == 3 and "roles" in result.stderr
+    assert not cached.exists() or not list(cached.iterdir())
+
+
+def test_small_files_are_not_cached(isolated: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])  # far under a mebibyte
+    _ids(pack)
+    assert not (isolated / "cache" / "mila").exists()
+
+
+def test_mila_cache_dir_names_the_folder(cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILA_CACHE_DIR", str(tmp_path / "elsewhere"))
+    _ids(_pack(tmp_path / "p", [PERSON]))
+    assert len(list((tmp_path / "elsewhere").iterdir())) == 1 and not cached.exists()
+
+
+def test_searches_are_the_same_with_and_without_the_cache(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = ["turing", "award", "deep", "learning", "lab", "montreal", "vision", "robots", "language", "health"]
+    items = [
+        {
+            "id": f"f-{i}",
+            "category": "notes",
+            "source": SOURCE,
+            "text": " ".join(words[(i * j) % 10] for j in range(1, 8)),
+        }
+        for i in range(400)
+    ]
+    pack = _pack(tmp_path / "p", items)
+    queries = ["turing award", "deep learning lab", "who works on robots", "vision and language", "health"]
+
+    def answers() -> list[str]:
+        return [invoke("--facts-dir", str(pack), "search", q, "--json").stdout for q in queries]
+
+    monkeypatch.setattr(packcache, "MIN_BYTES", 1 << 40)
+    without = answers()
+    monkeypatch.setattr(packcache, "MIN_BYTES", 0)
+    assert answers() == without  # building the cache
+    assert list(cached.iterdir())
+    assert answers() == without  # read from it
+
+
+def test_the_folder_is_in_the_help() -> None:
+    assert "cache" in invoke("--help").stdout
