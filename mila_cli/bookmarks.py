@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from mila_cli.errors import DataError
-from mila_cli.facts import MAX_FILE_BYTES, is_slug
+from mila_cli.facts import MAX_FILE_BYTES, NotRegularFile, TooLarge, is_slug, read_regular
 
 FORMAT_VERSION = 1
 _T = TypeVar("_T")
@@ -98,39 +98,18 @@ class BookmarkStore:
 
     def _read_bytes(self) -> bytes | None:
         """The data file's bytes; None if there is none. Only a regular file is read, and
-        no more than MAX_FILE_BYTES of it, so that a FIFO, a device or a huge file of that
-        name can neither block mila nor exhaust its memory."""
-        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        no more than MAX_FILE_BYTES of it (facts.read_regular), so that a FIFO, a device or
+        a huge file of that name can neither block mila nor exhaust its memory."""
         try:
-            fd = os.open(self.path, flags)
+            return read_regular(self.path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
-        except IsADirectoryError:
+        except NotRegularFile:
             raise self._not_regular() from None
+        except TooLarge:
+            raise self._too_big() from None
         except OSError as exc:
             raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise self._not_regular()
-            if info.st_size > MAX_FILE_BYTES:
-                raise self._too_big()
-            chunks: list[bytes] = []
-            left = MAX_FILE_BYTES + 1  # one byte over tells a file that grew past the limit
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-        except OSError as exc:
-            raise DataError(f"cannot read bookmarks file {self.path}: {exc.strerror or exc}") from None
-        finally:
-            os.close(fd)
-        if left <= 0:
-            raise self._too_big()
-        return b"".join(chunks)
 
     def _not_regular(self) -> DataError:
         return DataError(f"bookmarks file {self.path} is not a regular file; move it away")

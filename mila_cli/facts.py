@@ -223,29 +223,64 @@ def _check_links(facts: list[Fact], origins: dict[str, str], source_origins: dic
                 raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
 
 
-def read_bytes(path: str, what: str) -> bytes:
-    """A regular file's bytes, at most MAX_FILE_BYTES of them, or a DataError.
+class NotRegularFile(Exception):
+    """The path names a pipe, a device, a folder: anything but a regular file."""
+
+
+class TooLarge(Exception):
+    """The file is over the limit; size is what stat said, or None if reading found it."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them: the one way a user's file is read.
 
     What is read is bounded, not what stat claims: /dev/zero says it is empty. A named
-    pipe is opened without waiting for a writer, then refused like any non-file.
+    pipe is opened without waiting for a writer, then refused like any non-file. Raises
+    NotRegularFile, TooLarge, or the OSError of opening or reading (FileNotFoundError).
     """
     import stat
 
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:  # where a folder cannot even be opened
+        raise NotRegularFile from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile
+        if info.st_size > limit:
+            raise TooLarge(info.st_size)
+        chunks: list[bytes] = []
+        left = limit + 1  # one byte over tells a file that grew past the limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise TooLarge(None)
+    return b"".join(chunks)
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """A pack file's bytes (read_regular, at most MAX_FILE_BYTES), or a DataError."""
     limit = f"the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for {what}"
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise DataError(f"{path}: not a regular file")
-            size = os.fstat(fd).st_size
-            if size > MAX_FILE_BYTES:
-                raise DataError(f"{path}: {size} bytes is over {limit}")
-            data = handle.read(MAX_FILE_BYTES + 1)
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        raise DataError(f"{path}: not a regular file") from None
+    except TooLarge as large:
+        over = f"{large.size} bytes is over" if large.size is not None else "over"
+        raise DataError(f"{path}: {over} {limit}") from None
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise DataError(f"{path}: over {limit}")
-    return data
 
 
 def _no_constant(name: str) -> Any:
