@@ -230,12 +230,12 @@ _BASH_COMPLETION = (
 )
 
 
-def _startup_has(startup_file: str, *needles: str) -> bool:
+def _startup_text(startup_file: str) -> str:
+    """A start-up file's text; empty when there is none, or it cannot be read."""
     try:
-        text = Path(os.path.expanduser(startup_file)).read_text(encoding="utf-8", errors="replace")
+        return Path(os.path.expanduser(startup_file)).read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return all(n in text for n in needles)
+        return ""
 
 
 _BASH_STARTUP = ("~/.bashrc", "/etc/bash.bashrc")  # where an interactive bash may load bash-completion
@@ -243,11 +243,8 @@ _BASH_STARTUP = ("~/.bashrc", "/etc/bash.bashrc")  # where an interactive bash m
 
 def _loads(startup_file: str, name: str) -> bool:
     """Whether a start-up file names `name` on a line that is not a comment."""
-    try:
-        text = Path(os.path.expanduser(startup_file)).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return any(name in line and not line.lstrip().startswith("#") for line in text.splitlines())
+    lines = _startup_text(startup_file).splitlines()
+    return any(name in line and not line.lstrip().startswith("#") for line in lines)
 
 
 def report(done: Installed) -> list[str]:
@@ -259,8 +256,9 @@ def report(done: Installed) -> list[str]:
     if shell == "zsh" and done.place.line and done.place.startup_file:
         folder = str(done.path.parent)
         rc = done.place.startup_file
-        has_compinit = _startup_has(rc, "compinit")
-        if not (_startup_has(rc, folder) or _startup_has(rc, done.place.line)):
+        text = _startup_text(rc)
+        has_compinit = "compinit" in text
+        if not (folder in text or done.place.line in text):
             line = done.place.line if has_compinit else f"{done.place.line}; autoload -Uz compinit && compinit"
             where = "before compinit" if has_compinit else "at the end"
             lines += [f"add this line to {rc}, {where}:", f"  {line}"]
