@@ -366,10 +366,8 @@ def _fake_install(tmp_path: Path) -> tuple[Path, Path]:
     return bin_dir, log
 
 
-@pytest.mark.slow
-def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
-    bash = need("bash")
-    bin_dir, log = _fake_install(tmp_path)
+def _bash_tab(bin_dir: Path, cwd: Path | None = None) -> str:
+    """What the installed bash script offers for `mila people jo<TAB>`, with bin_dir's mila."""
     script = f"""
         source {ROOT / "completions" / "mila.bash"}
         COMP_WORDS=(mila people jo); COMP_CWORD=2
@@ -377,8 +375,17 @@ def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
         printf '%s\\n' "${{COMPREPLY[@]}}"
     """
     env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
-    done = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False)
-    assert done.stdout.split() == ["joelle-pineau"], done.stderr
+    done = subprocess.run(
+        [need("bash"), "-c", script], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_bash_starts_the_interpreter_directly(tmp_path: Path) -> None:
+    bin_dir, log = _fake_install(tmp_path)
+    assert _bash_tab(bin_dir).split() == ["joelle-pineau"]
     assert log.read_text().startswith("-c import sys; del sys.path[0]; import mila_cli")  # not the wrapper
 
 
@@ -395,19 +402,8 @@ def test_fish_starts_the_interpreter_directly(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_folder_named_mila_cli_where_the_tab_is_pressed_is_not_imported(tmp_path: Path) -> None:
-    bash = need("bash")
     bin_dir, _ = _fake_install(tmp_path)
     trap = tmp_path / "work" / "mila_cli"
     trap.mkdir(parents=True)
     (trap / "__init__.py").write_text("raise SystemExit('the folder was imported')\n")
-    script = f"""
-        source {ROOT / "completions" / "mila.bash"}
-        COMP_WORDS=(mila people jo); COMP_CWORD=2
-        _mila_completion mila jo people
-        printf '%s\\n' "${{COMPREPLY[@]}}"
-    """
-    env = {**_env(), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
-    done = subprocess.run(
-        [bash, "-c", script], env=env, cwd=trap.parent, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.stdout.split() == ["joelle-pineau"], done.stderr
+    assert _bash_tab(bin_dir, cwd=trap.parent).split() == ["joelle-pineau"]
