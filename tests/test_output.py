@@ -273,9 +273,10 @@ def test_ctrl_c_in_a_command_exits_130_with_one_line(tmp_path: Path) -> None:
     (pack / "bulk.json").write_text(json.dumps(many), encoding="utf-8")
     command = [sys.executable, "-m", "mila_cli", "--facts-dir", str(pack), "search", "fact"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}  # a steady pace
+    subprocess.run(command, capture_output=True, check=False, timeout=120, env=env)  # the pack cache is made
     started = time.monotonic()
     subprocess.run(command, capture_output=True, check=False, timeout=120, env=env)
-    took = time.monotonic() - started
+    took = time.monotonic() - started  # a run as the interrupted ones will go, from the cache
     interrupted = 0
     for share in (0.7, 0.5, 0.3):  # past start-up: loading or searching the pack
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
