@@ -52,11 +52,17 @@ def make_facts(n: int, seed: int = 1) -> list[dict[str, Any]]:
 SOURCES = [{"id": "bench-synthetic", "title": "Synthetic benchmark pack", "kind": "generated text"}]
 
 
-def write_pack(folder: Path, n: int) -> Path:
-    """A pack folder holding one file of n facts and the source they cite (made once, then reused)."""
+def write_pack(folder: Path, n: int, files: int = 1) -> Path:
+    """A pack folder holding n facts in `files` files (bench.json, or bench-1.json ...) and
+    the source they cite (made once, then reused). A million facts take five files: one
+    file may hold at most 64 MiB."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "bench.json"
-    if not path.exists():
-        path.write_text(json.dumps(make_facts(n), ensure_ascii=False), encoding="utf-8")
+    names = ["bench.json"] if files == 1 else [f"bench-{k + 1}.json" for k in range(files)]
+    if not all((folder / name).exists() for name in names):
+        facts = make_facts(n)
+        share = -(-n // files)
+        for k, name in enumerate(names):
+            part = facts[k * share : (k + 1) * share]
+            (folder / name).write_text(json.dumps(part, ensure_ascii=False), encoding="utf-8")
     (folder / "sources.json").write_text(json.dumps(SOURCES), encoding="utf-8")
     return folder

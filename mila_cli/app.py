@@ -49,9 +49,14 @@ class App:
     def fact_set(self) -> FactSet:
         """Every loaded fact: the bundled ones, then each pack's."""
         if self._fact_set is None:
-            from mila_cli import facts
+            from mila_cli import facts, output
 
-            self._fact_set = facts.load(self.pack_dirs)
+            progress = output.build_progress() if self.pack_dirs else None  # for a first run on a large pack
+            try:
+                self._fact_set = facts.load(self.pack_dirs, progress)
+            finally:
+                if progress is not None:
+                    progress.close()
         return self._fact_set
 
     @property
@@ -88,7 +93,7 @@ class App:
         if found is None:
             from mila_cli.names import closest
 
-            raise NotFound(f"no fact has the id {quoted(fact_id)}" + did_you_mean(closest(fact_id, list(facts.by_id))))
+            raise NotFound(f"no fact has the id {quoted(fact_id)}" + did_you_mean(closest(fact_id, list(facts.ids()))))
         return found
 
     def named(self, name: str, candidates: list[Fact], what: str) -> Fact:

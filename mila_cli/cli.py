@@ -88,7 +88,7 @@ def sources(app: App, as_json: bool) -> None:
       mila sources --json
     """
     fact_set = app.fact_set
-    app.output(as_json).sources([{**s, "facts": len(fact_set.citing(s["id"]))} for s in fact_set.sources])
+    app.output(as_json).sources([{**s, "facts": fact_set.citing(s["id"])} for s in fact_set.sources])
 
 
 @cli.command(short_help="Show one fact by its id, with its source.")

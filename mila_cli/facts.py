@@ -10,14 +10,16 @@ facts/schema/; tests hold the two to the same verdicts.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mila_cli.errors import DataError
+
+if TYPE_CHECKING:
+    from mila_cli.packindex import Range, Store
 
 Fact = dict[str, Any]
 
@@ -69,52 +71,137 @@ def pack_dirs_from_env() -> list[str]:
 Source = dict[str, Any]
 
 
+class FactList(Sequence["Fact"]):
+    """Every loaded fact in load order, made of parts: lists read into memory, and
+    ranges of a pack index (packindex.Range) read as they are asked for."""
+
+    def __init__(self, parts: Sequence[list[Fact] | Range]) -> None:
+        self.parts = [p for p in parts if len(p)]
+        self.starts: list[int] = []
+        total = 0
+        for part in self.parts:
+            self.starts.append(total)
+            total += len(part)
+        self._total = total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._total))]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        import bisect
+
+        k = bisect.bisect_right(self.starts, index) - 1
+        return self.parts[k][index - self.starts[k]]
+
+    def __iter__(self) -> Iterator[Fact]:
+        for part in self.parts:
+            yield from part
+
+    def in_memory(self) -> Iterator[tuple[int, Fact]]:
+        """(place, fact) of the facts read into memory."""
+        for start, part in zip(self.starts, self.parts, strict=True):
+            if isinstance(part, list):
+                yield from enumerate(part, start)
+
+    def indexed(self) -> list[tuple[int, Range]]:
+        """(place of its first fact, range) of each range of a pack index."""
+        return [
+            (start, part) for start, part in zip(self.starts, self.parts, strict=True) if not isinstance(part, list)
+        ]
+
+
 class FactSet:
     """Every loaded fact, in load order, with the sources they cite and the indexes the commands need."""
 
     def __init__(
         self,
-        facts: list[Fact],
+        facts: Sequence[Fact],
         sources: list[Source] | None = None,
         vocabularies: list[str] | None = None,
     ) -> None:
-        self.facts = facts
-        self.by_id: dict[str, Fact] = {f["id"]: f for f in facts}
+        self.facts = facts if isinstance(facts, FactList) else FactList([list(facts)])
+        self.by_id: dict[str, Fact] = {f["id"]: f for _, f in self.facts.in_memory()}  # the facts in memory
+        self._place = {f["id"]: i for i, f in self.facts.in_memory()}
+        self.store = next((part.store for _, part in self.facts.indexed()), None)
         self.sources = sources or []
         self.source_by_id: dict[str, Source] = {s["id"]: s for s in self.sources}
         self.vocabularies = vocabularies or []  # vocabulary files, bundled first
         self.bundled_count = 0  # the first facts are the bundled ones
-        # Conflict links count both ways, even when only one side (a pack) names the other.
-        self._conflicts: dict[str, list[str]] = {}
-        for fact in facts:
+        # Conflict links count both ways, even when only one side (a pack) names the
+        # other: per fact, (the place of the fact that declared the link, the other side).
+        self._links: dict[str, list[tuple[int, str]]] = {}
+        for place, fact in self.facts.in_memory():
             for other in fact.get("conflicts_with", ()):
-                for a, b in ((fact["id"], other), (other, fact["id"])):
-                    linked = self._conflicts.setdefault(a, [])
-                    if b not in linked:
-                        linked.append(b)
+                self._links.setdefault(fact["id"], []).append((place, other))
+                self._links.setdefault(other, []).append((place, fact["id"]))
 
     def get(self, fact_id: str) -> Fact | None:
-        return self.by_id.get(fact_id)
+        found = self.by_id.get(fact_id)
+        if found is None and self.store is not None:
+            place = self.place(fact_id)
+            return None if place is None else self.facts[place]
+        return found
+
+    def place(self, fact_id: str) -> int | None:
+        """Where the fact with this id is in load order."""
+        found = self._place.get(fact_id)
+        if found is None and self.store is not None:
+            number = self.store.find(fact_id)
+            if number is not None:
+                return self.place_of(number)
+        return found
+
+    def place_of(self, number: int) -> int:
+        """The place in load order of a pack index's fact number."""
+        for start, part in self.facts.indexed():
+            if part.lo <= number < part.hi:
+                return int(start + number - part.lo)
+        raise IndexError(number)
+
+    def ids(self) -> Iterator[str]:
+        for part in self.facts.parts:
+            yield from (f["id"] for f in part) if isinstance(part, list) else part.ids()
 
     def source(self, fact: Fact) -> Source:
         """The source a fact cites (loading has checked that it exists)."""
         return self.source_by_id[fact["source"]]
 
     def conflicts(self, fact: Fact) -> list[Fact]:
-        """The facts that disagree with this one, whichever side declared the link."""
-        return [self.by_id[i] for i in self._conflicts.get(fact["id"], ())]
+        """The facts that disagree with this one, whichever side declared the link, in the
+        order the links were declared."""
+        fact_id = fact["id"]
+        links = list(self._links.get(fact_id, ()))
+        if self.store is not None:
+            links += [(self.place_of(pos), b if a == fact_id else a) for pos, a, b in self.store.links(fact_id)]
+            links.sort(key=lambda link: link[0])  # stable: a fact's own links keep their order
+        others = dict.fromkeys(other for _, other in links)
+        return [f for other in others if (f := self.get(other)) is not None]
 
-    def citing(self, source_id: str) -> list[Fact]:
-        return [f for f in self.facts if f["source"] == source_id]
+    def citing(self, source_id: str) -> int:
+        """How many facts cite this source."""
+        count = sum(1 for _, f in self.facts.in_memory() if f["source"] == source_id)
+        return count + (self.store.citing(source_id) if self.store is not None else 0)
 
     def categories(self) -> list[str]:
         """Categories in order of first appearance (bundled ones first)."""
-        return list(dict.fromkeys(f["category"] for f in self.facts))
+        found: dict[str, None] = {}
+        for part in self.facts.parts:
+            found.update(dict.fromkeys(f["category"] for f in part) if isinstance(part, list) else part.categories())
+        return list(found)
 
     def in_category(self, category: str | None) -> list[Fact]:
         if category is None:
             return list(self.facts)
-        return [f for f in self.facts if f["category"] == category]
+        out: list[Fact] = []
+        for part in self.facts.parts:
+            out += [f for f in part if f["category"] == category] if isinstance(part, list) else part.select(category)
+        return out
 
     def people(self) -> list[Fact]:
         return self.in_category(PEOPLE)
@@ -133,18 +220,19 @@ class FactSet:
 
     def dated(self, since: int | None = None, until: int | None = None) -> list[Fact]:
         """Every fact with a year, oldest first; a stable sort keeps file order in ties."""
-        events = [
-            f
-            for f in self.facts
-            if "year" in f and (since is None or f["year"] >= since) and (until is None or f["year"] <= until)
-        ]
+        events: list[Fact] = []
+        for part in self.facts.parts:
+            events += [f for f in part if "year" in f] if isinstance(part, list) else part.select(dated=True)
+        events = [f for f in events if (since is None or f["year"] >= since) and (until is None or f["year"] <= until)]
         events.sort(key=lambda f: (f["year"], f.get("month", 0)))
         return events
 
 
-def load(pack_dirs: Iterable[str] = ()) -> FactSet:
-    """Load the bundled folder and then each pack folder, in the order given."""
-    facts: list[Fact] = []
+def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
+    """Load the bundled folder and then each pack folder, in the order given. Pack files
+    over a mebibyte are read through their index (packindex), when one can be kept;
+    progress(done, total) hears how far making it is."""
+    parts: list[list[Fact] | Range] = []
     origins: dict[str, str] = {}
     sources: list[Source] = []
     source_origins: dict[str, str] = {}
@@ -152,33 +240,50 @@ def load(pack_dirs: Iterable[str] = ()) -> FactSet:
     folders = [(bundled_dir(), True), *((os.fspath(d), False) for d in pack_dirs)]
     bundled_count = 0
     seen: set[str] = set()
+    files: list[tuple[str, bool]] = []
     for folder, bundled in folders:
         # The same folder named twice (MILA_FACTS_PATH and --facts-dir, 'p' and 'p/') is loaded once.
         real = os.path.realpath(folder)
         if real in seen:
             continue
         seen.add(real)
-        for path in _json_files(folder, bundled=bundled):
-            name = os.path.basename(path)
-            if name == SOURCES_FILE:
-                # Packs may declare the same source again, word for word; not differently.
-                known = {s["id"]: s for s in sources}
-                fresh = [s for s in read_sources(path) if known.get(s["id"]) != s]
-                _add(fresh, "source id", path, sources, source_origins)
-            elif name == VOCABULARY_FILE:
-                vocabularies.append(path)
-            elif bundled:
-                _add(read_file(path), "id", path, facts, origins)
-            else:
-                from mila_cli import packcache
-
-                _add(packcache.load(path, functools.partial(read_file, path)), "id", path, facts, origins)
-        if bundled:
-            bundled_count = len(facts)
-    _check_links(facts, origins, source_origins)
-    fact_set = FactSet(facts, sources, vocabularies)
+        files += [(path, bundled) for path in _json_files(folder, bundled=bundled)]
+    store = _store([p for p, bundled in files if not bundled and _is_facts(p)], progress)
+    ranges = {r.path: r for r in store.ranges()} if store is not None else {}
+    for path, bundled in files:
+        name = os.path.basename(path)
+        if name == SOURCES_FILE:
+            # Packs may declare the same source again, word for word; not differently.
+            known = {s["id"]: s for s in sources}
+            fresh = [s for s in read_sources(path) if known.get(s["id"]) != s]
+            _add(fresh, "source id", path, sources, source_origins)
+        elif name == VOCABULARY_FILE:
+            vocabularies.append(path)
+        elif path in ranges:
+            parts.append(ranges[path])
+        else:
+            items: list[Fact] = []
+            _add(read_file(path), "id", path, items, origins)
+            parts.append(items)
+            if bundled:
+                bundled_count += len(items)
+    fact_list = FactList(parts)
+    _check_links(fact_list, origins, source_origins, store, [path for path, _ in files])
+    fact_set = FactSet(fact_list, sources, vocabularies)
     fact_set.bundled_count = bundled_count
     return fact_set
+
+
+def _is_facts(path: str) -> bool:
+    return os.path.basename(path) not in (SOURCES_FILE, VOCABULARY_FILE)
+
+
+def _store(paths: list[str], progress: Any) -> Store | None:
+    """The pack index of the large pack files, or None (none large, or no index can be kept)."""
+    from mila_cli import packindex
+
+    large = [p for p in paths if packindex.large(p)]
+    return packindex.open_store(large, read_file, progress) if large else None
 
 
 def _json_files(folder: str, *, bundled: bool) -> list[str]:
@@ -211,16 +316,37 @@ def _add(items: list[dict[str, Any]], what: str, path: str, into: list[Any], ori
         into.append(item)
 
 
-def _check_links(facts: list[Fact], origins: dict[str, str], source_origins: dict[str, str]) -> None:
-    """Every cited source and every conflict link must name something loaded."""
-    for fact in facts:
-        where = f"{origins[fact['id']]}: fact '{fact['id']}'"
+def _check_links(
+    facts: FactList, origins: dict[str, str], source_origins: dict[str, str], store: Store | None, files: list[str]
+) -> None:
+    """Ids are not repeated between the facts in memory and a pack index; every cited
+    source and every conflict link names something loaded."""
+    if store is not None:
+        repeated = store.present(list(origins))
+        if repeated:
+            fact_id, number = min(repeated.items(), key=lambda item: item[1])
+            first, second = sorted([origins[fact_id], store.file_of(number)], key=files.index)
+            raise DataError(f"duplicate id '{fact_id}' in {first} and {second}")
+    cited = [(f, origins[f["id"]]) for _, f in facts.in_memory()]
+    if store is not None:
+        cited += [(store.fact(number), store.file_of(number)) for number in store.cited.values()]
+    for fact, path in cited:
         if fact["source"] not in source_origins:
             known = ", ".join(source_origins) or "none"
-            raise DataError(f"{where}, field 'source': no source has the id '{fact['source']}' (known: {known})")
+            raise DataError(
+                f"{path}: fact '{fact['id']}', field 'source': no source has the id '{fact['source']}' (known: {known})"
+            )
+    for _, fact in facts.in_memory():
         for other in fact.get("conflicts_with", ()):
-            if other not in origins:
-                raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
+            if other not in origins and (store is None or store.find(other) is None):
+                raise DataError(
+                    f"{origins[fact['id']]}: fact '{fact['id']}', field 'conflicts_with': no fact has the id '{other}'"
+                )
+    outside = store.outside if store is not None else []
+    for number, fact_id, other in outside:
+        if other not in origins and store is not None:
+            where = f"{store.file_of(number)}: fact '{fact_id}'"
+            raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
 
 
 class NotRegularFile(Exception):

@@ -16,6 +16,9 @@ from typing import Any
 # A number keeps its thousands separators out ("1,200" is one token, 1200); every
 # other run of letters or digits is a word.
 _TOKEN = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
+# A run of letters and digits: what search's candidate lookup counts as a word of a
+# fact's text (a form "starts a word" where such a run begins with it).
+RUN = re.compile(r"[^\W_]+")
 # Words joined by hyphens are also one word without them: auto-encoders, RL-Lab, COVID-19.
 # The look-behind starts a match only at a word's start: without it, a long text is
 # tried again from every letter of every word.
@@ -40,8 +43,14 @@ def word_set(folded: str) -> set[str]:
     """Every distinct word of folded text and its hyphen-free compounds. The text is cut
     at spaces first (in C), and only the distinct pieces are read for words: in a large
     text most pieces repeat, and matching every one would take five times as long."""
+    return words_of_pieces(set(folded.split()))
+
+
+def words_of_pieces(pieces: Iterable[str]) -> set[str]:
+    """word_set of a text cut at spaces, given its distinct pieces (a pack index gathers
+    them fact by fact)."""
     found: set[str] = set()
-    for piece in set(folded.split()):
+    for piece in pieces:
         found.update(_TOKEN.findall(piece))
         if "-" in piece or "‐" in piece or "‑" in piece:
             found.update(re.sub(r"[-‐‑]", "", m) for m in _HYPHENATED.findall(piece))

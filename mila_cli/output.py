@@ -122,6 +122,22 @@ def choose(as_json: bool, color: str = "auto", pager: bool = True) -> Output:
     return PlainOutput()
 
 
+def build_progress() -> Any:
+    """How far making a pack index is, as rich's progress bar on stderr when stderr is a
+    terminal (as git shows its progress), else None: nothing in a pipe, a log or a TAB.
+    The bar is a callable (done, total) with close()."""
+    if os.environ.get("_MILA_COMPLETE") or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (ValueError, AttributeError):
+        return None
+    from mila_cli.render import BuildProgress
+
+    return BuildProgress()
+
+
 def _on_terminal() -> bool:
     try:
         return sys.stdout.isatty()

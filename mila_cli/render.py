@@ -506,6 +506,37 @@ def _roles(person: Fact) -> Text:
     return out
 
 
+class BuildProgress:
+    """rich's progress bar on stderr while a pack index is made: shown from the first
+    report, gone when the index is done (transient), so it leaves nothing behind."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("indexing the pack for fast search"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("index", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
 def _plain() -> Output:
     from mila_cli.plain import PlainOutput
 

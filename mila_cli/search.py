@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mila_cli.language import compounds, stem_en, stem_map_en, token_spans, tokens, word_set
+from mila_cli.language import RUN, compounds, stem_en, stem_map_en, token_spans, tokens, word_set
 from mila_cli.names import names_of
 from mila_cli.query import Query, Term, decade_years, read
 from mila_cli.text import fold, holds
@@ -99,6 +100,12 @@ def _extras(fact: Fact) -> list[str]:
         if isinstance(degree, dict):
             extra += [str(v) for v in degree.values()]
     return extra
+
+
+def doc_of(fact: Fact) -> str:
+    """A fact's searchable text, folded, in one string: what the candidate lookup of a
+    large set reads (here in memory, or a pack index made from it)."""
+    return fold(" | ".join([*names_of(fact), *_strings(fact.get("tags")), fact["text"], *_extras(fact)]))
 
 
 def _parts(fact: Fact) -> tuple[list[tuple[float, list[str], list[str]]], list[tuple[int, int]]]:
@@ -198,6 +205,7 @@ class SearchIndex:
         facts: Sequence[Fact],
         vocabulary: Vocabulary,
         conflicts: Callable[[Fact], list[Fact]] | None = None,
+        fact_set: FactSet | None = None,
     ) -> None:
         self.facts = facts
         self.vocabulary = vocabulary
@@ -209,7 +217,9 @@ class SearchIndex:
         self._names: list[tuple[frozenset[str], set[int], bool]] | None = None  # names of people and organizations
         self._proper: dict[frozenset[str], list[int]] = {}  # the same, for names and aliases but not ids
         self._corpus_words: set[str] | None = None
-        self._docs: tuple[str, list[int]] | None = None
+        self._docs: tuple[str, list[int], list[int]] | None = None
+        self._fact_set = fact_set
+        self._pack = fact_set.store if fact_set else None  # a pack index holding some of the facts
 
     # Facts as search sees them ------------------------------------------------
 
@@ -287,32 +297,61 @@ class SearchIndex:
     def words(self) -> set[str]:
         """Every folded word of every fact (and its hyphen-free compounds): what a typo may mean."""
         if self._corpus_words is None:
-            text, _ = self._joined()
+            text, _, _ = self._joined()
             self._corpus_words = word_set(text)
+            if self._pack is not None:
+                self._corpus_words |= self._pack.words()
         return self._corpus_words
 
     def has(self, word: str) -> bool:
         """Whether some fact uses this word or another form of it (founders for founded)."""
         if len(self.facts) > _FULL_SCAN:  # a large set: look in its text rather than list its words
-            text, _ = self._joined()
-            return _has_form(text, word, stem_en(word))
+            text, _, _ = self._joined()
+            stem = stem_en(word)
+            if _has_form(text, word, stem):
+                return True
+            return self._pack is not None and any(
+                form == word or stem_en(form) == stem for form in self._pack.forms(stem)
+            )
         self._analyse(range(len(self.facts)))
         return stem_en(word) in self._postings or word in self.words()
 
-    def _joined(self) -> tuple[str, list[int]]:
-        """All facts' searchable text, folded, in one string, and where each fact starts."""
+    def _joined(self) -> tuple[str, list[int], list[int]]:
+        """The searchable text of the facts in memory (doc_of), in one string, with where
+        each fact's starts in it and its place among all facts."""
         if self._docs is None:
-            parts = []
+            docs = []
             starts = []
+            places = []
             position = 0
-            for fact in self.facts:
-                values = [*names_of(fact), *_strings(fact.get("tags")), fact["text"], *_extras(fact)]
-                doc = fold(" | ".join(values))
+            items = self._fact_set.facts.in_memory() if self._fact_set else enumerate(self.facts)
+            for place, fact in items:
+                doc = doc_of(fact)
                 starts.append(position)
-                parts.append(doc)
+                places.append(place)
+                docs.append(doc)
                 position += len(doc) + 1
-            self._docs = ("\n".join(parts), starts)
+            self._docs = ("\n".join(docs), starts, places)
         return self._docs
+
+    def _holding(self, needle: str) -> set[int]:
+        """The facts where a word begins with needle; none when more than _COMMON_FORM
+        words do (so common that it tells no fact apart). In memory and in a pack
+        index alike."""
+        import bisect
+
+        text, starts, places = self._joined()
+        positions = _word_starts(text, needle, _COMMON_FORM)
+        if positions is None:
+            return set()
+        found = {places[bisect.bisect_right(starts, position) - 1] for position in positions}
+        if self._fact_set and self._pack is not None:
+            left = _COMMON_FORM - len(positions)
+            count, numbers = self._pack.starts(needle, left)
+            if count > left:
+                return set()
+            found.update(self._fact_set.place_of(n) for n in numbers)
+        return found
 
     # Searching ----------------------------------------------------------------
 
@@ -465,9 +504,12 @@ class SearchIndex:
             score = 100 * coverage * (0.9 + 0.1 * self._density(index, query.terms))
         return Result(fact, round(score if fit else score * miss, 1), fits=fit, index=index)
 
+    def _place(self, fact_id: str) -> int | None:
+        """A fact's place by its id."""
+        return self._fact_set.place(fact_id) if self._fact_set else self._positions.get(fact_id)
+
     @functools.cached_property
-    def _position(self) -> dict[str, int]:
-        """Each fact's place by its id, listed once per run."""
+    def _positions(self) -> dict[str, int]:
         return {fact["id"]: index for index, fact in enumerate(self.facts)}
 
     def called(self, text: str, ids: set[str]) -> Fact | None:
@@ -500,23 +542,18 @@ class SearchIndex:
         total = len(self.facts)
         if total <= _FULL_SCAN:
             return list(range(total))
-        import bisect
-
-        text, starts = self._joined()
         counts: dict[int, float] = {}
         for term in query.terms:
             found: set[int] = set()
             for needle in {form[0][:-1] if len(form[0]) > 4 else form[0] for form in term.forms}:
                 # A stem may differ from its words in its last letter, hence the cut.
-                hits = _word_starts(text, needle, _COMMON_FORM)
-                found.update(bisect.bisect_right(starts, position) - 1 for position in hits)
+                found |= self._holding(needle)
             weight = _weight(total, len(found))
             for index in found:
                 counts[index] = counts.get(index, 0.0) + weight
-        subject = "-".join(query.subject)
-        named = [self._position[subject]] if subject in self._position else []
+        named = self._place("-".join(query.subject))
         best = sorted(counts, key=lambda i: (-counts[i], i))[:_CANDIDATES]
-        return sorted({*best, *named})
+        return sorted({*best, *([] if named is None else [named])})
 
     def _density(self, index: int, terms: list[Term]) -> float:
         """The share of a fact's words that the query matched: between facts that answer
@@ -675,7 +712,9 @@ class SearchIndex:
             for other in self.conflicts(result.fact):
                 if other["id"] not in listed and (category is None or other["category"] == category):
                     listed.add(other["id"])
-                    index = self._position[other["id"]]
+                    index = self._place(other["id"])
+                    if index is None:
+                        continue
                     own = self._result(index, plan)
                     out.append(Result(other, own.score if own else 0.0, fits=True, index=index))
         return out
@@ -703,7 +742,7 @@ def index_for(fact_set: FactSet) -> SearchIndex:
         vocab = prepared.vocabulary(data)
     else:
         vocab = vocabulary.load(fact_set.vocabularies)
-    index = SearchIndex(fact_set.facts, vocab, fact_set.conflicts)
+    index = SearchIndex(fact_set.facts, vocab, fact_set.conflicts, fact_set)
     if data is not None and fact_set.bundled_count == len(data["facts"]):
         index.imported(data["facts"], data["postings"])
     return index
@@ -722,18 +761,26 @@ def _name_starts(stems: list[str], name: frozenset[str]) -> list[int]:
     return [i for i in range(len(stems) - n + 1) if stems[i] in name and frozenset(stems[i : i + n]) == name]
 
 
-def _word_starts(text: str, word: str, most: int) -> list[int]:
-    """Where word starts a word of text; nothing if it does more than most times (so
-    common that it tells no fact apart, and counting it would take long)."""
-    if text.count(word) > 4 * most:  # counted in C; walking them one by one would not be
+def _word_starts(text: str, word: str, most: int) -> list[int] | None:
+    """Where word begins a word of text (a run of letters and digits, as a pack index
+    counts them); None if it does more than most times. A word with anything but
+    letters and digits begins none."""
+    if not word or not RUN.fullmatch(word):
         return []
     found: list[int] = []
+    if text.count(word) > 4 * most:
+        # Common inside words ("ing"): look for it at word starts only, in C.
+        for match in re.finditer(r"(?<![^\W_])" + re.escape(word), text):
+            found.append(match.start())
+            if len(found) > most:
+                return None
+        return found
     position = text.find(word)
     while position >= 0:
         if position == 0 or not text[position - 1].isalnum():
             found.append(position)
             if len(found) > most:
-                return []
+                return None
         position = text.find(word, position + 1)
     return found
 

@@ -158,7 +158,7 @@ def test_the_fact_base_is_complete() -> None:
 
 def test_the_loader_reads_every_bundled_fact_in_order() -> None:
     loaded = facts.load()
-    assert loaded.facts == bundled_facts()
+    assert list(loaded.facts) == bundled_facts()
     assert loaded.sources == bundled_sources()
     assert [Path(p).name for p in loaded.vocabularies] == ["vocabulary.json"]
     assert Path(facts.bundled_dir()).resolve() == FACTS_DIR.resolve()

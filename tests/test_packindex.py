@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import SOURCE, invoke
 
-from mila_cli import facts, packcache
+from mila_cli import facts, packindex
 
 PERSON = {"id": "ada", "category": "people", "name": "Ada", "roles": ["r"], "text": "Ada wrote.", "source": SOURCE}
 
@@ -19,7 +19,7 @@ PERSON = {"id": "ada", "category": "people", "name": "Ada", "roles": ["r"], "tex
 @pytest.fixture
 def cached(monkeypatch: pytest.MonkeyPatch, isolated: Path) -> Path:
     """Every pack file counts as large; the cache folder, under the test's own home."""
-    monkeypatch.setattr(packcache, "MIN_BYTES", 0)
+    monkeypatch.setattr(packindex, "MIN_BYTES", 0)
     return isolated / "cache" / "mila"  # XDG_CACHE_HOME/mila
 
 
@@ -64,9 +64,9 @@ def test_a_corrupt_cache_is_read_past_and_replaced(cached: Path, tmp_path: Path)
     pack = _pack(tmp_path / "p", [PERSON])
     _ids(pack)
     (kept,) = cached.iterdir()
-    kept.write_bytes(b"\x00not marshal at all")
+    kept.write_bytes(b"\x00not sqlite at all")
     assert "ada" in _ids(pack)
-    assert kept.read_bytes() != b"\x00not marshal at all"
+    assert kept.read_bytes() != b"\x00not sqlite at all"
 
 
 def test_no_cache_folder_only_costs_time(cached: Path, tmp_path: Path) -> None:
@@ -115,9 +115,9 @@ def test_searches_are_the_same_with_and_without_the_cache(
     def answers() -> list[str]:
         return [invoke("--facts-dir", str(pack), "search", q, "--json").stdout for q in queries]
 
-    monkeypatch.setattr(packcache, "MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(packindex, "MIN_BYTES", 1 << 40)
     without = answers()
-    monkeypatch.setattr(packcache, "MIN_BYTES", 0)
+    monkeypatch.setattr(packindex, "MIN_BYTES", 0)
     assert answers() == without  # building the cache
     assert list(cached.iterdir())
     assert answers() == without  # read from it

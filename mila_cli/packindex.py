@@ -1,0 +1,472 @@
+"""The index of large pack files: one SQLite database in the user's cache folder.
+
+A run's pack files of over a mebibyte are read and validated once, together, into one
+database: each fact as stored (JSON) with its id, category, source and year, and for
+search every word of each fact's searchable text (search.doc_of) with the facts that
+hold it. Later runs read only what they ask for: `show` one row, a search the facts
+that hold its words, so a pack of a million facts is never loaded whole.
+
+The database is named for the files' real paths and used while each file's size,
+modification time and inode are what it records; else it is made again. It is never
+needed: a missing, stale, corrupt or unwritable index only costs the time of reading
+the files (facts.load then reads them as it reads small ones). It is written whole to a
+temporary file and renamed, so two mila at once never see half of one (each may make
+its own; the last rename wins, and both are whole). The folder is MILA_CACHE_DIR, else
+platformdirs' user cache folder for mila (~/.cache/mila on Linux), made 0700, files 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from mila_cli.errors import DataError
+
+if TYPE_CHECKING:
+    import sqlite3
+    from array import array
+
+    from mila_cli.facts import Fact
+
+FORMAT = 1  # bump when what is stored or how text is read into words changes
+MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
+_BATCH = 2000  # facts written per statement, and read per query when listing
+_MAX_CACHED = 4096  # facts kept decoded per run, for search's repeated looks at its candidates
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all): how far a build is
+
+
+def folder() -> str:
+    """Where the index lives (it may not exist yet)."""
+    override = os.environ.get("MILA_CACHE_DIR")
+    if override:
+        return os.path.expanduser(override)
+    import platformdirs
+
+    return platformdirs.user_cache_dir("mila", appauthor=False)
+
+
+def large(path: str) -> bool:
+    """Whether a pack file is worth indexing (its size; a file that cannot be read is
+    left to the plain reader, which says what is wrong with it)."""
+    try:
+        return os.stat(path).st_size >= MIN_BYTES
+    except OSError:
+        return False
+
+
+def _stamps(paths: Sequence[str]) -> list[list[Any]] | None:
+    stamps: list[list[Any]] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        stamps.append([os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino])
+    return stamps
+
+
+def _version() -> list[Any]:
+    # fold and the word pattern follow Python's Unicode tables: another Python, another index.
+    return [FORMAT, list(sys.version_info[:2])]
+
+
+class Store:
+    """The facts of a run's large pack files, read from their index as they are asked for.
+    Facts are numbered from 0 in load order (local numbers); `files` says which file each
+    range of numbers came from."""
+
+    def __init__(self, path: str, connection: sqlite3.Connection, meta: dict[str, Any]) -> None:
+        self.path = path
+        self._db = connection
+        self.count: int = meta["count"]
+        self.files: list[tuple[str, int, int]] = [(p, lo, hi) for p, lo, hi in meta["files"]]
+        self.categories: list[list[str]] = meta["categories"]  # per file, in order of first appearance
+        self.cited: dict[str, int] = meta["cited"]  # source id -> the first fact citing it
+        # Conflict links to ids the index does not hold: (number, id, other id).
+        self.outside: list[tuple[int, str, str]] = [(n, a, b) for n, a, b in meta["outside"]]
+        self._cache: dict[int, Fact] = {}
+        self._words: set[str] | None = None
+
+    def ranges(self) -> list[Range]:
+        return [Range(self, path, lo, hi, k) for k, (path, lo, hi) in enumerate(self.files)]
+
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        import sqlite3
+
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise DataError(f"the pack index {self.path} cannot be read ({exc}); delete it to make it again") from None
+
+    def fact(self, number: int) -> Fact:
+        found = self._cache.get(number)
+        if found is None:
+            rows = self._query("SELECT data FROM facts WHERE idx = ?", (number,))
+            if not rows:
+                raise DataError(f"the pack index {self.path} has no fact {number}; delete it to make it again")
+            found = json.loads(rows[0][0])
+            if len(self._cache) < _MAX_CACHED:
+                self._cache[number] = found
+        return found
+
+    def rows(self, lo: int, hi: int, where: str = "", args: Sequence[Any] = ()) -> Iterator[tuple[int, Fact]]:
+        """(number, fact) from lo to hi (excluded) in order, read a batch at a time."""
+        start = lo
+        while start < hi:
+            batch = self._query(
+                f"SELECT idx, data FROM facts WHERE idx >= ? AND idx < ? {where} ORDER BY idx LIMIT {_BATCH}",
+                (start, hi, *args),
+            )
+            if not batch:
+                return
+            for number, data in batch:
+                yield number, self._cache.get(number) or json.loads(data)
+            start = batch[-1][0] + 1
+
+    def find(self, fact_id: str) -> int | None:
+        rows = self._query("SELECT idx FROM facts WHERE id = ?", (fact_id,))
+        return rows[0][0] if rows else None
+
+    def file_of(self, number: int) -> str:
+        return next(path for path, lo, hi in self.files if lo <= number < hi)
+
+    def present(self, ids: Sequence[str]) -> dict[str, int]:
+        """Which of these ids the index holds, with their numbers."""
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):  # SQLite takes a bounded number of parameters
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT id, idx FROM facts WHERE id IN ({marks})", chunk))
+        return found
+
+    def ids(self, lo: int, hi: int) -> Iterator[str]:
+        start = lo
+        while start < hi:
+            batch = self._query(
+                f"SELECT idx, id FROM facts WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT {_BATCH}", (start, hi)
+            )
+            if not batch:
+                return
+            yield from (fact_id for _, fact_id in batch)
+            start = batch[-1][0] + 1
+
+    def citing(self, source_id: str) -> int:
+        return int(self._query("SELECT count(*) FROM facts WHERE source = ?", (source_id,))[0][0])
+
+    def links(self, fact_id: str) -> list[tuple[int, str, str]]:
+        """The conflict links that name this fact, either side: (declaring fact's number, a, b)."""
+        return [
+            tuple(row)
+            for row in self._query(
+                "SELECT pos, a, b FROM links WHERE a = ? OR b = ? ORDER BY rowid", (fact_id, fact_id)
+            )
+        ]
+
+    # Search ------------------------------------------------------------------
+
+    def starts(self, needle: str, most: int) -> tuple[int, list[int]]:
+        """How many words of the facts' searchable text begin with needle, and the facts
+        (numbers, ascending, each once) that hold one: none when more than most do."""
+        low, high = needle, needle + "\U0010ffff"
+        rows = self._query("SELECT sum(n) FROM runs WHERE word >= ? AND word < ?", (low, high))
+        total = int(rows[0][0] or 0)
+        return total, self._holders(low, high) if 0 < total <= most else []
+
+    def _holders(self, low: str, high: str) -> list[int]:
+        from array import array
+
+        found: set[int] = set()
+        for (blob,) in self._query("SELECT facts FROM runs WHERE word >= ? AND word < ?", (low, high)):
+            numbers = array("i")
+            numbers.frombytes(blob)
+            found.update(numbers)
+        return sorted(found)
+
+    def forms(self, prefix: str) -> list[str]:
+        """The distinct words of the facts' text that begin with prefix."""
+        return [
+            w
+            for (w,) in self._query(
+                "SELECT word FROM runs WHERE word >= ? AND word < ?", (prefix, prefix + "\U0010ffff")
+            )
+        ]
+
+    def words(self) -> set[str]:
+        """Every word of the facts' text and its hyphen-free compounds (language.word_set)."""
+        if self._words is None:
+            rows = self._query("SELECT value FROM meta WHERE key = 'words'")
+            self._words = set(json.loads(rows[0][0]).split("\n")) - {""} if rows else set()
+        return self._words
+
+
+class Range(Sequence["Fact"]):
+    """The facts of one pack file, as a sequence read from the index."""
+
+    def __init__(self, store: Store, path: str, lo: int, hi: int, file_number: int) -> None:
+        self.store, self.path, self.lo, self.hi, self._file = store, path, lo, hi, file_number
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.store.fact(self.lo + index)
+
+    def __iter__(self) -> Iterator[Fact]:
+        return (fact for _, fact in self.store.rows(self.lo, self.hi))
+
+    def ids(self) -> Iterator[str]:
+        return self.store.ids(self.lo, self.hi)
+
+    def categories(self) -> dict[str, None]:
+        return dict.fromkeys(self.store.categories[self._file])
+
+    def select(self, category: str | None = None, *, dated: bool = False) -> list[Fact]:
+        """The facts of a category, or those with a year, in order."""
+        if dated:
+            return [f for _, f in self.store.rows(self.lo, self.hi, "AND year IS NOT NULL")]
+        return [f for _, f in self.store.rows(self.lo, self.hi, "AND category = ?", (category,))]
+
+
+def open_store(
+    paths: Sequence[str], read: Callable[[str], list[Fact]], progress: Progress | None = None
+) -> Store | None:
+    """The index of these pack files: opened when it still holds these very files, else
+    made (reading each with read(), which validates it). None when no index can be kept:
+    the caller reads the files itself. A DataError from read() is raised as it is."""
+    import hashlib
+
+    stamps = _stamps(paths)
+    if stamps is None:
+        return None
+    try:
+        where = folder()
+    except Exception:  # no home to put a cache in (platformdirs, expanduser): do without
+        return None
+    key = hashlib.sha256("\n".join(s[0] for s in stamps).encode()).hexdigest()[:32]
+    target = os.path.join(where, key + ".sqlite")
+    store = _open(target, stamps)
+    if store is not None:
+        return store
+    try:
+        os.makedirs(where, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not _build(where, target, list(paths), stamps, read, progress):
+        return None
+    return _open(target, stamps)
+
+
+def _open(target: str, stamps: list[list[Any]]) -> Store | None:
+    import sqlite3
+    from urllib.parse import quote
+
+    if not os.path.isfile(target):
+        return None
+    try:
+        # immutable: the file is never changed in place (a new one is renamed over it).
+        connection = sqlite3.connect(f"file:{quote(target)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        rows = connection.execute("SELECT key, value FROM meta WHERE key IN ('version', 'stamps', 'store')").fetchall()
+    except sqlite3.Error:
+        return None
+    meta = {key: json.loads(value) for key, value in rows}
+    if meta.get("version") != _version() or meta.get("stamps") != stamps or "store" not in meta:
+        connection.close()
+        return None
+    return Store(target, connection, meta["store"])
+
+
+def _build(
+    where: str,
+    target: str,
+    paths: list[str],
+    stamps: list[list[Any]],
+    read: Callable[[str], list[Fact]],
+    progress: Progress | None,
+) -> bool:
+    """Write the index of these files to target; False when it cannot be written."""
+    import sqlite3
+    import tempfile
+
+    fd, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")  # 0600
+    os.close(fd)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)  # transactions as _fill says
+        try:
+            _fill(connection, paths, stamps, read, progress)
+        finally:
+            connection.close()
+        if _stamps(paths) != stamps:  # a file changed while it was read: keep nothing
+            os.unlink(temporary)
+            return False
+        os.replace(temporary, target)
+        return True
+    except (OSError, sqlite3.Error):  # a full disk, a read-only folder: the index is only a saving
+        _remove(temporary)
+        return False
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+_SCHEMA = """
+    PRAGMA journal_mode = OFF;
+    PRAGMA synchronous = OFF;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE facts (
+        idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, category TEXT NOT NULL,
+        source TEXT NOT NULL, year INTEGER, file INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE links (pos INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
+    CREATE TABLE runs (word TEXT PRIMARY KEY, n INTEGER NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;
+    BEGIN;
+"""
+
+
+class _Builder:
+    """What an index gathers while its files are read: the words of the facts' text,
+    each with how often it occurs and the facts that hold it."""
+
+    def __init__(self, db: sqlite3.Connection, paths: list[str]) -> None:
+        self.db = db
+        self.paths = paths
+        self.postings: dict[str, array[int]] = {}
+        self.occurrences: dict[str, int] = {}
+        self.pieces: set[str] = set()
+        self.files: list[tuple[str, int, int]] = []
+        self.categories: list[list[str]] = []
+        self.cited: dict[str, int] = {}
+        self.number = 0
+
+    def add_file(self, file_number: int, items: list[Fact], done: Callable[[int], None]) -> None:
+        first = self.number
+        kinds: dict[str, None] = {}
+        for start in range(0, len(items), _BATCH):
+            batch = items[start : start + _BATCH]
+            kinds.update(dict.fromkeys(fact["category"] for fact in batch))
+            self._write(file_number, batch)
+            done(min(len(items), start + _BATCH))
+        self.files.append((self.paths[file_number], first, self.number))
+        self.categories.append(list(kinds))
+
+    def _write(self, file_number: int, batch: list[Fact]) -> None:
+        import sqlite3
+        from array import array
+
+        from mila_cli.language import RUN
+        from mila_cli.search import doc_of
+
+        rows = []
+        links = []
+        for fact in batch:
+            number = self.number
+            doc = doc_of(fact)
+            runs = RUN.findall(doc)
+            occurrences = self.occurrences
+            for word in runs:
+                occurrences[word] = occurrences.get(word, 0) + 1
+            for word in dict.fromkeys(runs):
+                held = self.postings.get(word)
+                if held is None:
+                    self.postings[word] = held = array("i")
+                held.append(number)
+            self.pieces.update(doc.split())
+            self.cited.setdefault(fact["source"], number)
+            links += [(number, fact["id"], other) for other in fact.get("conflicts_with", ())]
+            year = fact.get("year")
+            year = year if isinstance(year, int) else None
+            data = json.dumps(fact, ensure_ascii=False)
+            rows.append((number, fact["id"], fact["category"], fact["source"], year, file_number, data))
+            self.number += 1
+        self.db.execute("SAVEPOINT batch")
+        try:
+            self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.IntegrityError:
+            self.db.execute("ROLLBACK TO batch")  # the rows before the repeated id were written
+            _duplicate(self.db, [r[1] for r in rows], self.paths, self.paths[file_number])
+            raise
+        self.db.execute("RELEASE batch")
+        self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+
+    def finish(self, stamps: list[list[Any]]) -> None:
+        from mila_cli.language import words_of_pieces
+
+        db = self.db
+        db.executemany(
+            "INSERT INTO runs VALUES (?, ?, ?)",
+            ((word, self.occurrences[word], self.postings[word].tobytes()) for word in sorted(self.postings)),
+        )
+        db.execute("CREATE INDEX facts_category ON facts (category, idx)")
+        db.execute("CREATE INDEX links_a ON links (a)")
+        db.execute("CREATE INDEX links_b ON links (b)")
+        outside = db.execute(
+            "SELECT pos, a, b FROM links WHERE b NOT IN (SELECT id FROM facts) ORDER BY rowid"
+        ).fetchall()
+        store = {
+            "count": self.number,
+            "files": self.files,
+            "categories": self.categories,
+            "cited": self.cited,
+            "outside": outside,
+        }
+        meta = {
+            "version": _version(),
+            "stamps": stamps,
+            "store": store,
+            "words": "\n".join(sorted(words_of_pieces(self.pieces))),
+        }
+        rows = ((k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items())
+        db.executemany("INSERT INTO meta VALUES (?, ?)", rows)
+        db.execute("COMMIT")
+
+
+def _fill(
+    db: sqlite3.Connection,
+    paths: list[str],
+    stamps: list[list[Any]],
+    read: Callable[[str], list[Fact]],
+    progress: Progress | None,
+) -> None:
+    db.executescript(_SCHEMA)
+    builder = _Builder(db, paths)
+    total = sum(s[1] for s in stamps) or 1
+    before = 0  # bytes of the files already indexed
+    if progress:
+        progress(0, total)
+    for file_number, stamp in enumerate(stamps):
+        items = read(paths[file_number])
+        size = stamp[1]
+
+        def done(facts: int, before: int = before, size: int = size, count: int = len(items)) -> None:
+            if progress:
+                progress(before + size * facts // max(count, 1), total)
+
+        builder.add_file(file_number, items, done)
+        before += size
+        del items  # one file's facts in memory at a time
+    builder.finish(stamps)
+    if progress:
+        progress(total, total)
+
+
+def _duplicate(db: sqlite3.Connection, ids: list[str], paths: list[str], path: str) -> None:
+    """Raise the DataError for the first id of a batch that is already indexed or repeated in it."""
+    seen: set[str] = set()
+    for fact_id in ids:
+        rows = db.execute("SELECT file FROM facts WHERE id = ?", (fact_id,)).fetchall()
+        if rows or fact_id in seen:
+            earlier = paths[rows[0][0]] if rows else path
+            raise DataError(f"duplicate id '{fact_id}' in {earlier} and {path}")
+        seen.add(fact_id)
