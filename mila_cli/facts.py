@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
 
@@ -283,7 +283,7 @@ def _store(paths: list[str], progress: Any) -> Store | None:
     from mila_cli import packindex
 
     large = [p for p in paths if packindex.large(p)]
-    return packindex.open_store(large, read_file, progress) if large else None
+    return packindex.open_store(large, FileReader, progress) if large else None
 
 
 def _json_files(folder: str, *, bundled: bool) -> list[str]:
@@ -420,13 +420,20 @@ def _finite(text: str) -> float:
     return number
 
 
+def _decoded(raw: bytes, path: str) -> str:
+    """UTF-8 text (a BOM is ignored), or a DataError saying where it is not."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
 def loads(raw: bytes, path: str) -> Any:
     """JSON text parsed strictly: UTF-8 (a BOM is ignored), no NaN or Infinity, no number
     too large to print back, no nesting deep enough to exhaust the parser."""
+    text = _decoded(raw, path)
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant, parse_float=_finite)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -444,16 +451,20 @@ def read_json(path: str, what: str) -> Any:
 def _checked(path: str, items: Any, what: str, check: Any) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise DataError(f"{path}: a {what} file must be a JSON array")
-    for index, item in enumerate(items):
-        problem = check(item)
-        if problem is not None:
-            field, message = problem
-            label = f"{what} #{index + 1}"
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                label += f" '{item['id']}'"
-            where = f", field '{field}'" if field else ""
-            raise DataError(f"{path}: {label}{where}: {message}")
-    return items
+    return [_checked_one(path, item, number, what, check) for number, item in enumerate(items, 1)]
+
+
+def _checked_one(path: str, item: Any, number: int, what: str, check: Any) -> dict[str, Any]:
+    """The item, or the DataError naming its first problem (number counts from 1)."""
+    problem = check(item)
+    if problem is not None:
+        field, message = problem
+        label = f"{what} #{number}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            label += f" '{item['id']}'"
+        where = f", field '{field}'" if field else ""
+        raise DataError(f"{path}: {label}{where}: {message}")
+    return item  # type: ignore[no-any-return]
 
 
 def read_file(path: str | os.PathLike[str]) -> list[Fact]:
@@ -463,6 +474,59 @@ def read_file(path: str | os.PathLike[str]) -> list[Fact]:
     if not isinstance(data, list):
         raise DataError(f"{path}: a fact file must be a JSON array of facts")
     return _checked(path, data, "fact", check_fact)
+
+
+class FileReader:
+    """One fact file's facts one at a time, each checked as read_file checks it: a pack
+    index reads a large file this way, so that its facts are never all in memory at
+    once. A file that is not a well-formed array is read again by read_file, so that its
+    error is the one read_file gives."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._text = _decoded(read_bytes(path, "a fact file"), path)
+        self.position = 0  # how far the reading is, in characters
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    def __iter__(self) -> Iterator[Fact]:
+        text = self._text
+        decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+        at = _after_blanks(text, 0)
+        if not text.startswith("[", at):
+            self._fail()
+        at = _after_blanks(text, at + 1)
+        number = 0
+        while not text.startswith("]", at):
+            if number:
+                if not text.startswith(",", at):
+                    self._fail()
+                at = _after_blanks(text, at + 1)
+            try:
+                item, at = decoder.raw_decode(text, at)
+            except (ValueError, RecursionError):
+                self._fail()
+            number += 1
+            yield _checked_one(self.path, item, number, "fact", check_fact)
+            at = _after_blanks(text, at)
+            self.position = at
+        if _after_blanks(text, at + 1) < len(text):
+            self._fail()  # something after the array
+        self.position = len(text)
+
+    def _fail(self) -> NoReturn:
+        """Raise the error read_file gives for this file."""
+        read_file(self.path)
+        raise DataError(f"{self.path}: invalid JSON")  # read_file found nothing: never here
+
+
+_BLANKS = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
+
+
+def _after_blanks(text: str, at: int) -> int:
+    found = _BLANKS.match(text, at)
+    return found.end() if found else at
 
 
 def read_sources(path: str) -> list[Source]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mila_cli.errors import DataError
@@ -30,11 +31,15 @@ if TYPE_CHECKING:
     import sqlite3
     from array import array
 
-    from mila_cli.facts import Fact
+    from mila_cli.facts import Fact, FileReader
 
 FORMAT = 1  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
+# Where language.word_set finds words that are not runs of letters and digits:
+# numbers with separators (1,200) and hyphenated words (rl-lab, also rllab).
+_SPECIAL = re.compile(r"[0-9][,.][0-9]|[-‐‑]")
 _BATCH = 2000  # facts written per statement, and read per query when listing
+_CHUNK = 100_000  # facts whose words are gathered in memory before they are written
 _MAX_CACHED = 4096  # facts kept decoded per run, for search's repeated looks at its candidates
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all): how far a build is
@@ -237,7 +242,7 @@ class Range(Sequence["Fact"]):
 
 
 def open_store(
-    paths: Sequence[str], read: Callable[[str], list[Fact]], progress: Progress | None = None
+    paths: Sequence[str], read: Callable[[str], FileReader], progress: Progress | None = None
 ) -> Store | None:
     """The index of these pack files: opened when it still holds these very files, else
     made (reading each with read(), which validates it). None when no index can be kept:
@@ -289,7 +294,7 @@ def _build(
     target: str,
     paths: list[str],
     stamps: list[list[Any]],
-    read: Callable[[str], list[Fact]],
+    read: Callable[[str], FileReader],
     progress: Progress | None,
 ) -> bool:
     """Write the index of these files to target; False when it cannot be written."""
@@ -331,33 +336,42 @@ _SCHEMA = """
         source TEXT NOT NULL, year INTEGER, file INTEGER NOT NULL, data TEXT NOT NULL);
     CREATE TABLE links (pos INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
     CREATE TABLE runs (word TEXT PRIMARY KEY, n INTEGER NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TEMP TABLE parts (word TEXT NOT NULL, n INTEGER NOT NULL, facts BLOB NOT NULL);
+    CREATE TEMP TABLE known (word TEXT NOT NULL);
     BEGIN;
 """
 
 
 class _Builder:
     """What an index gathers while its files are read: the words of the facts' text,
-    each with how often it occurs and the facts that hold it."""
+    each with how often it occurs and the facts that hold it. Every fact's id is a word
+    of its own, so a million facts have a million words: they are gathered _CHUNK facts
+    at a time, written, and put together by SQLite at the end, so that memory stays
+    bounded whatever the size of the pack."""
 
     def __init__(self, db: sqlite3.Connection, paths: list[str]) -> None:
         self.db = db
         self.paths = paths
         self.postings: dict[str, array[int]] = {}
         self.occurrences: dict[str, int] = {}
-        self.pieces: set[str] = set()
+        self.words: set[str] = set()
+        self.gathered = 0  # facts whose words are in postings, not yet written
         self.files: list[tuple[str, int, int]] = []
         self.categories: list[list[str]] = []
         self.cited: dict[str, int] = {}
         self.number = 0
 
-    def add_file(self, file_number: int, items: list[Fact], done: Callable[[int], None]) -> None:
+    def add_file(self, file_number: int, reader: FileReader, done: Callable[[float], None]) -> None:
+        """Index one file's facts, a batch at a time; done(share) hears how far it is."""
+        import itertools
+
         first = self.number
         kinds: dict[str, None] = {}
-        for start in range(0, len(items), _BATCH):
-            batch = items[start : start + _BATCH]
+        facts = iter(reader)
+        while batch := list(itertools.islice(facts, _BATCH)):
             kinds.update(dict.fromkeys(fact["category"] for fact in batch))
             self._write(file_number, batch)
-            done(min(len(items), start + _BATCH))
+            done(reader.position / max(len(reader), 1))
         self.files.append((self.paths[file_number], first, self.number))
         self.categories.append(list(kinds))
 
@@ -365,7 +379,7 @@ class _Builder:
         import sqlite3
         from array import array
 
-        from mila_cli.language import RUN
+        from mila_cli.language import RUN, word_set
         from mila_cli.search import doc_of
 
         rows = []
@@ -377,12 +391,19 @@ class _Builder:
             occurrences = self.occurrences
             for word in runs:
                 occurrences[word] = occurrences.get(word, 0) + 1
-            for word in dict.fromkeys(runs):
+            distinct = dict.fromkeys(runs)
+            for word in distinct:
                 held = self.postings.get(word)
                 if held is None:
                     self.postings[word] = held = array("i")
                 held.append(number)
-            self.pieces.update(doc.split())
+            # What a typo may mean (language.word_set of all the text): a fact's words as
+            # they are, unless a number with separators or a hyphenated word makes more.
+            if _SPECIAL.search(doc):
+                self.words |= word_set(doc)
+            else:
+                self.words.update(distinct)
+            self.gathered += 1
             self.cited.setdefault(fact["source"], number)
             links += [(number, fact["id"], other) for other in fact.get("conflicts_with", ())]
             year = fact.get("year")
@@ -399,15 +420,26 @@ class _Builder:
             raise
         self.db.execute("RELEASE batch")
         self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+        if self.gathered >= _CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the words gathered so far, and start again."""
+        self.db.executemany(
+            "INSERT INTO temp.parts VALUES (?, ?, ?)",
+            ((word, self.occurrences[word], held.tobytes()) for word, held in self.postings.items()),
+        )
+        self.db.executemany("INSERT INTO temp.known VALUES (?)", ((word,) for word in self.words))
+        self.postings, self.occurrences, self.words = {}, {}, set()
+        self.gathered = 0
 
     def finish(self, stamps: list[list[Any]]) -> None:
-        from mila_cli.language import words_of_pieces
-
         db = self.db
-        db.executemany(
-            "INSERT INTO runs VALUES (?, ?, ?)",
-            ((word, self.occurrences[word], self.postings[word].tobytes()) for word in sorted(self.postings)),
-        )
+        self._flush()
+        # Each word's parts in the order they were written (rowid): its facts stay ascending.
+        parts = db.execute("SELECT word, n, facts FROM temp.parts ORDER BY word, rowid")
+        db.executemany("INSERT INTO runs VALUES (?, ?, ?)", _joined_parts(parts))
+        words = [word for (word,) in db.execute("SELECT DISTINCT word FROM temp.known ORDER BY word")]
         db.execute("CREATE INDEX facts_category ON facts (category, idx)")
         db.execute("CREATE INDEX links_a ON links (a)")
         db.execute("CREATE INDEX links_b ON links (b)")
@@ -425,18 +457,33 @@ class _Builder:
             "version": _version(),
             "stamps": stamps,
             "store": store,
-            "words": "\n".join(sorted(words_of_pieces(self.pieces))),
+            "words": "\n".join(words),
         }
         rows = ((k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items())
         db.executemany("INSERT INTO meta VALUES (?, ?)", rows)
         db.execute("COMMIT")
 
 
+def _joined_parts(parts: Iterable[tuple[str, int, bytes]]) -> Iterator[tuple[str, int, bytes]]:
+    """(word, occurrences, facts) from its parts, which come sorted by word."""
+    word: str | None = None
+    count, blobs = 0, list[bytes]()
+    for part_word, n, blob in parts:
+        if part_word != word:
+            if word is not None:
+                yield word, count, b"".join(blobs)
+            word, count, blobs = part_word, 0, []
+        count += n
+        blobs.append(blob)
+    if word is not None:
+        yield word, count, b"".join(blobs)
+
+
 def _fill(
     db: sqlite3.Connection,
     paths: list[str],
     stamps: list[list[Any]],
-    read: Callable[[str], list[Fact]],
+    read: Callable[[str], FileReader],
     progress: Progress | None,
 ) -> None:
     db.executescript(_SCHEMA)
@@ -446,16 +493,14 @@ def _fill(
     if progress:
         progress(0, total)
     for file_number, stamp in enumerate(stamps):
-        items = read(paths[file_number])
         size = stamp[1]
 
-        def done(facts: int, before: int = before, size: int = size, count: int = len(items)) -> None:
+        def done(share: float, before: int = before, size: int = size) -> None:
             if progress:
-                progress(before + size * facts // max(count, 1), total)
+                progress(before + int(size * share), total)
 
-        builder.add_file(file_number, items, done)
+        builder.add_file(file_number, read(paths[file_number]), done)
         before += size
-        del items  # one file's facts in memory at a time
     builder.finish(stamps)
     if progress:
         progress(total, total)

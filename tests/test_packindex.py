@@ -48,9 +48,19 @@ def test_a_pack_is_read_once_then_from_the_cache(cached: Path, tmp_path: Path, m
         read.append(str(path))
         return real(path, **options)
 
+    class Reader(facts.FileReader):
+        def __init__(self, path: str) -> None:
+            read.append(str(path))
+            super().__init__(path)
+
     monkeypatch.setattr(facts, "read_file", spy)
+    monkeypatch.setattr(facts, "FileReader", Reader)
     assert "ada" in _ids(pack)
     assert str(pack / "pack.json") not in read  # the bundled files are read; the pack is not
+    (kept,) = cached.iterdir()
+    kept.unlink()
+    assert "ada" in _ids(pack)
+    assert str(pack / "pack.json") in read  # read again to make the index again
 
 
 def test_a_changed_file_is_read_again(cached: Path, tmp_path: Path) -> None:
@@ -125,3 +135,53 @@ def test_searches_are_the_same_with_and_without_the_cache(
 
 def test_the_folder_is_in_the_help() -> None:
     assert "cache" in invoke("--help").stdout
+
+
+_GOOD = json.dumps(PERSON)
+_FILES = [
+    f"[{_GOOD}]",
+    f" \n[ {_GOOD} , {json.dumps({**PERSON, 'id': 'bob'})} ]\n ",
+    "[]",
+    "\ufeff[]",
+    "{}",
+    "",
+    "   ",
+    "[",
+    f"[{_GOOD},]",
+    f"[{_GOOD} {_GOOD}]",
+    f"[{_GOOD}] x",
+    f"[{_GOOD}]]",
+    '[{"id": NaN}]',
+    "[1e400]",
+    "[" * 100_000 + "]" * 100_000,
+    f"[{json.dumps({**PERSON, 'roles': []})}]",
+    f"[{_GOOD}, 3]",
+    f"[{json.dumps({**PERSON, 'year': 2000.0, 'category': 'history'})}]",
+]
+
+
+@pytest.mark.parametrize("content", _FILES, ids=range(len(_FILES)))
+def test_a_file_read_fact_by_fact_says_what_read_file_says(tmp_path: Path, content: str) -> None:
+    """The index reads large files one fact at a time (so a file's facts are never all in
+    memory): the same facts, and for a broken file the same one-line error."""
+    path = tmp_path / "pack.json"
+    path.write_bytes(content.encode("utf-8"))
+
+    def outcome(read: Any) -> Any:
+        try:
+            return read()
+        except facts.DataError as error:
+            return str(error)
+
+    expected = outcome(lambda: facts.read_file(str(path)))
+    assert outcome(lambda: list(facts.FileReader(str(path)))) == expected
+
+
+def test_non_utf8_is_refused_alike(tmp_path: Path) -> None:
+    path = tmp_path / "pack.json"
+    path.write_bytes(b"[\xff]")
+    with pytest.raises(facts.DataError) as first:
+        facts.read_file(str(path))
+    with pytest.raises(facts.DataError) as second:
+        facts.FileReader(str(path))
+    assert str(first.value) == str(second.value)

@@ -86,6 +86,7 @@ SMALL_LARGE = 50_000  # bytes: the small files are under it, the large ones over
 
 def _load(pack: Path, indexed: bool, monkeypatch: pytest.MonkeyPatch) -> FactSet:
     monkeypatch.setattr(packindex, "MIN_BYTES", SMALL_LARGE if indexed else 1 << 40)
+    monkeypatch.setattr(packindex, "_CHUNK", 700)  # words gathered in parts, within and across files
     loaded = facts.load([str(pack)])
     assert (loaded.store is not None) is indexed
     return loaded
