@@ -8,9 +8,10 @@ offers nothing rather than print into the user's prompt.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from mila_cli.facts import AREAS, PEOPLE, sort_areas
 from mila_cli.text import fold, one_line, words
 
 if TYPE_CHECKING:
@@ -62,13 +63,23 @@ def matches(incomplete: str, fact: Fact) -> bool:
     return False
 
 
-def _items(facts: Iterable[Fact], incomplete: str) -> list[CompletionItem]:
+# More values than this are not offered: a shell would ask to show them all, and a
+# pack of a million facts would take seconds to list. Typing more narrows them.
+MAX_OFFERS = 1000
+
+
+def _items(fact_set: FactSet, incomplete: str, category: str | None = None) -> list[CompletionItem]:
     """Ids that start with what was typed; only when there are none, those a word of whose
     name or aliases does ('ben' offers yoshua-bengio). Shells complete a word from its start,
-    and a mix would leave them no common start to complete to."""
+    and a mix would leave them no common start to complete to. Areas come in their groups'
+    order, as `mila areas` lists them."""
     from click.shell_completion import CompletionItem
 
-    found = [f for f in facts if matches(incomplete, f)]
+    found = fact_set.matching(incomplete, category, MAX_OFFERS)
+    if found is None:
+        return []
+    if category == AREAS:
+        found = sort_areas(found)
     typed = fold(incomplete)
     starting = [f for f in found if f["id"].startswith(typed)]
     return [CompletionItem(f["id"], help=_help(f.get("name") or f["text"])) for f in starting or found]
@@ -76,18 +87,18 @@ def _items(facts: Iterable[Fact], incomplete: str) -> list[CompletionItem]:
 
 @_quiet
 def fact_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    return _items(_facts(ctx).facts, incomplete)
+    return _items(_facts(ctx), incomplete)
 
 
 @_quiet
 def people(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     # A name may be typed as several words, but TAB offers ids, which are one.
-    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx).people(), incomplete)
+    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx), incomplete, PEOPLE)
 
 
 @_quiet
 def areas(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx).areas(), incomplete)
+    return [] if ctx.params.get(param.name or "") else _items(_facts(ctx), incomplete, AREAS)
 
 
 @_quiet
@@ -95,10 +106,7 @@ def categories(ctx: click.Context, param: click.Parameter, incomplete: str) -> l
     from click.shell_completion import CompletionItem
 
     typed = fold(incomplete)
-    fact_set = _facts(ctx)
-    counts: dict[str, int] = {}
-    for f in fact_set.facts:
-        counts[f["category"]] = counts.get(f["category"], 0) + 1
+    counts = _facts(ctx).category_counts()
     return [CompletionItem(c, help=f"{n} facts") for c, n in counts.items() if c.startswith(typed)]
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
+from mila_cli.text import fold
 
 if TYPE_CHECKING:
     from mila_cli.packindex import Range, Store
@@ -190,10 +191,37 @@ class FactSet:
 
     def categories(self) -> list[str]:
         """Categories in order of first appearance (bundled ones first)."""
-        found: dict[str, None] = {}
+        return list(self.category_counts())
+
+    def category_counts(self) -> dict[str, int]:
+        """Each category, in order of first appearance, with its number of facts."""
+        found: dict[str, int] = {}
         for part in self.facts.parts:
-            found.update(dict.fromkeys(f["category"] for f in part) if isinstance(part, list) else part.categories())
-        return list(found)
+            if isinstance(part, list):
+                for fact in part:
+                    found[fact["category"]] = found.get(fact["category"], 0) + 1
+            else:
+                for category, count in part.categories().items():
+                    found[category] = found.get(category, 0) + count
+        return found
+
+    def matching(self, typed: str, category: str | None, most: int) -> list[Fact] | None:
+        """The facts (of a category) whose id, or a name or alias or a word of one, begins
+        with typed, in load order (what TAB offers); None when there are more than most."""
+        from mila_cli.completion import matches
+
+        found: list[Fact] = []
+        for part in self.facts.parts:
+            if isinstance(part, list):
+                found += [f for f in part if (category is None or f["category"] == category) and matches(typed, f)]
+            else:
+                indexed = part.matching(fold(typed), category, most - len(found))
+                if indexed is None:
+                    return None
+                found += [f for _, f in indexed]
+            if len(found) > most:
+                return None
+        return found
 
     def in_category(self, category: str | None) -> list[Fact]:
         if category is None:
@@ -208,8 +236,7 @@ class FactSet:
 
     def areas(self) -> list[Fact]:
         """Areas ordered by group (as AREA_GROUPS lists them), then as stored."""
-        rank = {g: i for i, g in enumerate(AREA_GROUPS)}
-        return sorted(self.in_category(AREAS), key=lambda f: rank.get(f["group"], len(rank)))
+        return sort_areas(self.in_category(AREAS))
 
     def area_groups(self) -> list[tuple[str, list[Fact]]]:
         """The areas in their groups, in AREA_GROUPS order: [(group, areas), ...]."""
@@ -226,6 +253,12 @@ class FactSet:
         events = [f for f in events if (since is None or f["year"] >= since) and (until is None or f["year"] <= until)]
         events.sort(key=lambda f: (f["year"], f.get("month", 0)))
         return events
+
+
+def sort_areas(areas: list[Fact]) -> list[Fact]:
+    """Areas ordered by group (as AREA_GROUPS lists them), then as given."""
+    rank = {g: i for i, g in enumerate(AREA_GROUPS)}
+    return sorted(areas, key=lambda f: rank.get(f.get("group", ""), len(rank)))
 
 
 def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:

@@ -90,7 +90,8 @@ class Store:
         self._db = connection
         self.count: int = meta["count"]
         self.files: list[tuple[str, int, int]] = [(p, lo, hi) for p, lo, hi in meta["files"]]
-        self.categories: list[list[str]] = meta["categories"]  # per file, in order of first appearance
+        # Per file, each category in order of first appearance, with its number of facts.
+        self.categories: list[dict[str, int]] = meta["categories"]
         self.cited: dict[str, int] = meta["cited"]  # source id -> the first fact citing it
         # Conflict links to ids the index does not hold: (number, id, other id).
         self.outside: list[tuple[int, str, str]] = [(n, a, b) for n, a, b in meta["outside"]]
@@ -231,8 +232,39 @@ class Range(Sequence["Fact"]):
     def ids(self) -> Iterator[str]:
         return self.store.ids(self.lo, self.hi)
 
-    def categories(self) -> dict[str, None]:
-        return dict.fromkeys(self.store.categories[self._file])
+    def categories(self) -> dict[str, int]:
+        """Each category of the file, in order of first appearance, with its number of facts."""
+        return self.store.categories[self._file]
+
+    def matching(self, typed: str, category: str | None, most: int) -> list[tuple[int, Fact]] | None:
+        """(number, fact) of the facts whose id, or a name or alias or a word of one,
+        begins with typed (folded), in order; None when there are more than most."""
+        end = typed + "\U0010ffff"
+        where = "" if category is None else " AND category = ?"
+        args = [] if category is None else [category]
+        found = {
+            n
+            for (n,) in self.store._query(
+                # The unary + keeps SQLite on the id's index, not the category's.
+                f"SELECT idx FROM facts WHERE id >= ? AND id < ? AND +idx >= ? AND +idx < ?{where.replace(' c', ' +c')}"
+                " LIMIT ?",
+                (typed, end, self.lo, self.hi, *args, most + 1),
+            )
+        }
+        found.update(
+            n
+            for (n,) in self.store._query(
+                # Words first, then their facts: CROSS JOIN keeps SQLite from going through
+                # every fact of the category instead.
+                "SELECT DISTINCT names.idx FROM names INDEXED BY names_word CROSS JOIN facts"
+                " ON facts.idx = names.idx WHERE word >= ? AND word < ?"
+                f" AND names.idx >= ? AND names.idx < ?{where} LIMIT ?",
+                (typed, end, self.lo, self.hi, *args, most + 1),
+            )
+        )
+        if len(found) > most:
+            return None
+        return [(n, self.store.fact(n)) for n in sorted(found)]
 
     def select(self, category: str | None = None, *, dated: bool = False) -> list[Fact]:
         """The facts of a category, or those with a year, in order."""
@@ -335,6 +367,7 @@ _SCHEMA = """
         idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, category TEXT NOT NULL,
         source TEXT NOT NULL, year INTEGER, file INTEGER NOT NULL, data TEXT NOT NULL);
     CREATE TABLE links (pos INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
+    CREATE TABLE names (word TEXT NOT NULL, idx INTEGER NOT NULL);
     CREATE TABLE runs (word TEXT PRIMARY KEY, n INTEGER NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;
     CREATE TEMP TABLE parts (word TEXT NOT NULL, n INTEGER NOT NULL, facts BLOB NOT NULL);
     CREATE TEMP TABLE known (word TEXT NOT NULL);
@@ -381,9 +414,11 @@ class _Builder:
 
         from mila_cli.language import RUN, word_set
         from mila_cli.search import doc_of
+        from mila_cli.text import fold, words
 
         rows = []
         links = []
+        names: list[tuple[str, int]] = []
         for fact in batch:
             number = self.number
             doc = doc_of(fact)
@@ -404,6 +439,11 @@ class _Builder:
             else:
                 self.words.update(distinct)
             self.gathered += 1
+            # What TAB matches besides the id: a name or alias, or a word of one (completion.matches).
+            for name in (fact.get("name"), *fact.get("aliases", ())):
+                if name:
+                    folded = fold(name)
+                    names += [(word, number) for word in {folded, *words(folded)}]
             self.cited.setdefault(fact["source"], number)
             links += [(number, fact["id"], other) for other in fact.get("conflicts_with", ())]
             year = fact.get("year")
@@ -420,6 +460,7 @@ class _Builder:
             raise
         self.db.execute("RELEASE batch")
         self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+        self.db.executemany("INSERT INTO names VALUES (?, ?)", names)
         if self.gathered >= _CHUNK:
             self._flush()
 
@@ -441,6 +482,10 @@ class _Builder:
         db.executemany("INSERT INTO runs VALUES (?, ?, ?)", _joined_parts(parts))
         words = [word for (word,) in db.execute("SELECT DISTINCT word FROM temp.known ORDER BY word")]
         db.execute("CREATE INDEX facts_category ON facts (category, idx)")
+        db.execute("CREATE INDEX names_word ON names (word)")
+        counts = {
+            (f, c): n for f, c, n in db.execute("SELECT file, category, count(*) FROM facts GROUP BY file, category")
+        }
         db.execute("CREATE INDEX links_a ON links (a)")
         db.execute("CREATE INDEX links_b ON links (b)")
         outside = db.execute(
@@ -449,7 +494,7 @@ class _Builder:
         store = {
             "count": self.number,
             "files": self.files,
-            "categories": self.categories,
+            "categories": [{kind: counts[k, kind] for kind in kinds} for k, kinds in enumerate(self.categories)],
             "cited": self.cited,
             "outside": outside,
         }

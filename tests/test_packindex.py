@@ -12,6 +12,7 @@ import pytest
 from conftest import SOURCE, invoke
 
 from mila_cli import facts, packindex
+from mila_cli.errors import DataError
 
 PERSON = {"id": "ada", "category": "people", "name": "Ada", "roles": ["r"], "text": "Ada wrote.", "source": SOURCE}
 
@@ -170,7 +171,7 @@ def test_a_file_read_fact_by_fact_says_what_read_file_says(tmp_path: Path, conte
     def outcome(read: Any) -> Any:
         try:
             return read()
-        except facts.DataError as error:
+        except DataError as error:
             return str(error)
 
     expected = outcome(lambda: facts.read_file(str(path)))
@@ -180,8 +181,8 @@ def test_a_file_read_fact_by_fact_says_what_read_file_says(tmp_path: Path, conte
 def test_non_utf8_is_refused_alike(tmp_path: Path) -> None:
     path = tmp_path / "pack.json"
     path.write_bytes(b"[\xff]")
-    with pytest.raises(facts.DataError) as first:
+    with pytest.raises(DataError) as first:
         facts.read_file(str(path))
-    with pytest.raises(facts.DataError) as second:
+    with pytest.raises(DataError) as second:
         facts.FileReader(str(path))
     assert str(first.value) == str(second.value)

@@ -126,6 +126,23 @@ def test_the_same_lookups_and_links(both: tuple[FactSet, FactSet]) -> None:
     assert indexed.get("b-1700") is None and indexed.place("nothing") is None
 
 
+@pytest.mark.slow
+def test_tab_offers_the_same(both: tuple[FactSet, FactSet]) -> None:
+    memory, indexed = both
+    assert indexed.category_counts() == memory.category_counts()
+    names = [f["name"] for f in memory.facts if "name" in f][::250]
+    typed = ["", "b", "b-1", "b-16", "a-", "c-2", "d-169", "lisa", "BENG", "Pin", "zz", *(n[:3] for n in names)]
+    typed += [n.split()[-1][:4].upper() for n in names if " " in n] + [n.lower()[:8] for n in names]
+    offered = 0
+    for text in typed:
+        for category in (None, "people", "areas", "labs"):
+            for most in (5, 100_000):
+                expected = memory.matching(text, category, most)
+                assert indexed.matching(text, category, most) == expected, (text, category, most)
+                offered += bool(expected)
+    assert offered > 40
+
+
 def _queries(memory: FactSet) -> list[str]:
     """Questions of every kind the search reads, from the pack's own words."""
     rng = random.Random(3)
