@@ -49,9 +49,21 @@ class Row:
     against: str
     target: float
     env: dict[str, str]
+    runs: int | None = None  # fewer than --runs, for the slow rows
 
 
-def rows(pack_100k: Path) -> list[Row]:
+def naive_floor(pack: Path) -> str:
+    """What searching a pack costs the simplest way: json.load of its files and
+    rapidfuzz's process.extract over every text."""
+    files = sorted(str(p) for p in pack.glob("bench*.json"))
+    return (
+        "import json, snowballstemmer; from rapidfuzz import process; "
+        f"d = [f for p in {files!r} for f in json.load(open(p))]; "
+        "process.extract('turing award', [f['text'] for f in d], limit=10)"
+    )
+
+
+def rows(pack_100k: Path, pack_1m: Path | None = None) -> list[Row]:
     """Each command against the imports it really needs (its floor): what it loads and
     could not do without, measured the same way in the same run."""
     mila = mila_command()
@@ -59,12 +71,8 @@ def rows(pack_100k: Path) -> list[Row]:
     lookup = "import click, json"
     search_imports = "import click, json, rapidfuzz.process, snowballstemmer"
     complete = {"COMP_WORDS": "mila people jo", "COMP_CWORD": "2", "_MILA_COMPLETE": "bash_complete"}
-    extract = (
-        "import json, snowballstemmer; from rapidfuzz import process; "
-        f"d = json.load(open({str(pack_100k / 'bench.json')!r})); "
-        "process.extract('turing award', [f['text'] for f in d], limit=10)"
-    )
-    return [
+    extract = naive_floor(pack_100k)
+    found = [
         # As the completion scripts start it: the interpreter mila's script names, directly.
         Row(
             "completion: mila people jo<TAB>",
@@ -131,6 +139,40 @@ def rows(pack_100k: Path) -> list[Row]:
             "json.load + process.extract(limit=10) + snowballstemmer",
             1.5,
             quiet,
+            runs=10,
+        ),
+    ]
+    if pack_1m is None:
+        return found
+    tab_1m = {**complete, "COMP_WORDS": "mila show bench-9999", "MILA_FACTS_PATH": str(pack_1m)}
+    return [
+        *found,
+        Row(
+            'mila search "turing award" --json, 1M facts',
+            [*mila, "--facts-dir", str(pack_1m), "search", "turing award", "--json"],
+            [PY, "-c", naive_floor(pack_1m)],
+            "json.load + process.extract(limit=10) + snowballstemmer",
+            0.1,
+            quiet,
+            runs=3,
+        ),
+        Row(
+            "mila show bench-997 --json, 1M facts",
+            [*mila, "--facts-dir", str(pack_1m), "show", "bench-997", "--json"],
+            [PY, "-c", "import click"],
+            "import click",
+            2.0,
+            quiet,
+            runs=10,
+        ),
+        Row(
+            "completion: mila show bench-9999<TAB>, 1M facts",
+            [PY, "-c", LAUNCH],
+            [PY, "-c", "pass"],
+            "python -c pass",
+            3.0,
+            {**quiet, **tab_1m},
+            runs=10,
         ),
     ]
 
@@ -210,6 +252,51 @@ def peak_memory_mib(command: list[str]) -> float:
     return int(done.stdout) / 1024  # Linux reports KiB
 
 
+BUILD_SECONDS, PEAK_MIB = 180.0, 300.0  # a million facts: the first run, and memory at any time
+
+
+def grow(packs: dict[int, Path]) -> tuple[list[str], int]:
+    """How each cost grows with the pack: the first run (which makes the index) and its
+    peak memory, then a search, a show and a TAB with the index made, and a search's
+    peak memory. The cache folder is fresh (main), so each pack's first run is cold."""
+    mila = mila_command()
+    lines = [
+        "| facts | first run s | its peak MiB | search ms | show ms | TAB ms | search peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    failed = 0
+    for count, pack in packs.items():
+        search = [*mila, "--facts-dir", str(pack), "search", "turing award", "--json"]
+        start = time.perf_counter()
+        build_peak = peak_memory_mib(search)
+        build = time.perf_counter() - start
+        show = [*mila, "--facts-dir", str(pack), "show", "bench-997", "--json"]
+        tab = _with_env(
+            [PY, "-c", LAUNCH],
+            {
+                "COMP_WORDS": "mila show bench-9999",
+                "COMP_CWORD": "2",
+                "_MILA_COMPLETE": "bash_complete",
+                "MILA_FACTS_PATH": str(pack),
+            },
+        )
+        searched, shown, tabbed = (median_time(c, 5) for c in (search, show, tab))
+        peak = peak_memory_mib(search)
+        lines.append(
+            f"| {count:,} | {build:.1f} | {build_peak:.0f} | {searched * 1000:.0f} | {shown * 1000:.0f} | "
+            f"{tabbed * 1000:.0f} | {peak:.0f} |"
+        )
+        print(lines[-1], file=sys.stderr)
+        if count >= 1_000_000:
+            failed += build > BUILD_SECONDS or max(build_peak, peak) > PEAK_MIB
+    lines += [
+        "",
+        f"Targets at a million facts: the first run at most {BUILD_SECONDS:.0f} s, "
+        f"memory at most {PEAK_MIB:.0f} MiB at any time.",
+    ]
+    return lines, failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40, help="timed runs per command (default 40)")
@@ -222,10 +309,13 @@ def main() -> int:
     subprocess.run([PY, "-m", "compileall", "-q", str(Path(mila_cli.__file__).parent)], check=True)
     pack_10k = write_pack(OUT / "pack-10000", 10_000)
     pack_100k = write_pack(OUT / "pack-100000", 100_000)
+    pack_1m = write_pack(OUT / "pack-1000000", 1_000_000, files=5)  # a file holds at most 64 MiB
     os.environ["MILA_DATA_DIR"] = tempfile.mkdtemp(prefix="mila-bench-")
     os.environ["MILA_PAGER"] = ""
-    # Packs are read through mila's cache (made by the first run of each row, then warm).
-    os.environ["MILA_CACHE_DIR"] = tempfile.mkdtemp(prefix="mila-bench-cache-")
+    # Packs are read through mila's index, in a fresh folder: made by grow()'s first
+    # run on each pack, then warm for the rows. Removed at the end (a million facts: 0.5 GB).
+    cache = tempfile.mkdtemp(prefix="mila-bench-cache-")
+    os.environ["MILA_CACHE_DIR"] = cache
     # bookmark list reads a file of a few bookmarks, as a person has.
     Path(os.environ["MILA_DATA_DIR"], "bookmarks.json").write_text(
         json.dumps(
@@ -247,8 +337,9 @@ def main() -> int:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     failed = 0
-    for row in rows(pack_100k):
-        runs = max(5, args.runs // 4) if "100k" in row.what else args.runs
+    growth, growth_failed = grow({10_000: pack_10k, 100_000: pack_100k, 1_000_000: pack_1m})
+    for row in rows(pack_100k, pack_1m):
+        runs = min(row.runs, args.runs) if row.runs else args.runs
         a, b = _with_env(row.command, row.env), _with_env(row.baseline, row.env)
         if use_hyperfine:
             mine_wall, base_wall = hyperfine_pair(a, b, runs)
@@ -266,16 +357,9 @@ def main() -> int:
         )
         print(lines[-1], file=sys.stderr)
 
-    def search(pack: Path) -> list[str]:
-        return [*mila_command(), "--facts-dir", str(pack), "search", "turing award", "--json"]
-
-    t10, t100 = median_time(search(pack_10k), 5), median_time(search(pack_100k), 5)
-    peak = peak_memory_mib(search(pack_100k))
-    lines += [
-        "",
-        f"Search over a pack: 10,000 facts {t10 * 1000:.0f} ms, 100,000 facts {t100 * 1000:.0f} ms "
-        f"({t100 / t10:.1f}x for 10x the facts); peak memory at 100,000 facts {peak:.0f} MiB.",
-    ]
+    lines += ["", *growth]
+    failed += growth_failed
+    shutil.rmtree(cache, ignore_errors=True)
     report = "\n".join(lines) + "\n"
     OUT.mkdir(exist_ok=True)
     (OUT / "results.md").write_text(report, encoding="utf-8")

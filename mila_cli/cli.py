@@ -34,8 +34,9 @@ Examples:
   mila completion install           TAB-completion for your shell
 Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files,
 4 output not written.
-Pack files over 1 MiB are kept parsed in a cache folder (MILA_CACHE_DIR, else
-the user cache folder, ~/.cache/mila on Linux); deleting it only costs time.
+Pack files over 1 MiB are indexed for fast search in a cache folder
+(MILA_CACHE_DIR, else the user cache folder, ~/.cache/mila on Linux); to clear
+it, delete the folder: the next run makes the index again.
 """
 
 

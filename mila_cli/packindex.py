@@ -279,7 +279,7 @@ def open_store(
     """The index of these pack files: opened when it still holds these very files, else
     made (reading each with read(), which validates it). None when no index can be kept:
     the caller reads the files itself. A DataError from read() is raised as it is."""
-    import hashlib
+    import zlib  # a name for the file, not a secret: hashlib's import would cost every run 4 ms
 
     stamps = _stamps(paths)
     if stamps is None:
@@ -288,7 +288,8 @@ def open_store(
         where = folder()
     except Exception:  # no home to put a cache in (platformdirs, expanduser): do without
         return None
-    key = hashlib.sha256("\n".join(s[0] for s in stamps).encode()).hexdigest()[:32]
+    named = "\n".join(s[0] for s in stamps).encode("utf-8", "surrogateescape")
+    key = f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{len(named):x}"  # the stamps inside say which files
     target = os.path.join(where, key + ".sqlite")
     store = _open(target, stamps)
     if store is not None:
@@ -304,13 +305,14 @@ def open_store(
 
 def _open(target: str, stamps: list[list[Any]]) -> Store | None:
     import sqlite3
-    from urllib.parse import quote
 
     if not os.path.isfile(target):
         return None
     try:
         # immutable: the file is never changed in place (a new one is renamed over it).
-        connection = sqlite3.connect(f"file:{quote(target)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        # A URI: what would end or escape a path in one is escaped (urllib's quote costs 3 ms to import).
+        uri = target.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+        connection = sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         rows = connection.execute("SELECT key, value FROM meta WHERE key IN ('version', 'stamps', 'store')").fetchall()
     except sqlite3.Error:
         return None

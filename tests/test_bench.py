@@ -32,7 +32,15 @@ def test_generated_pack_loads_and_search_finds_the_planted_facts(tmp_path: Path)
 def test_every_row_has_a_target_and_a_baseline(tmp_path: Path) -> None:
     rows = run.rows(tmp_path)
     assert len(rows) == 9
+    more = run.rows(tmp_path, tmp_path / "1m")[len(rows) :]
+    # A million facts: search against the naive floor, show against click, a TAB against Python.
+    assert [(r.target, r.against) for r in more] == [
+        (0.1, "json.load + process.extract(limit=10) + snowballstemmer"),
+        (2.0, "import click"),
+        (3.0, "python -c pass"),
+    ]
     assert all(r.target > 1 and r.baseline[0] == sys.executable for r in rows)
+    assert all(r.runs for r in more) and all(r.baseline[0] == sys.executable for r in more)
     # A TAB against Python starting; lookups against the imports they really make.
     assert (rows[0].baseline[1:], rows[0].target) == (["-c", "pass"], 1.5)
     lookups = [r for r in rows if r.against.startswith("click + json") and "rapidfuzz" not in r.against]

@@ -186,3 +186,16 @@ def test_non_utf8_is_refused_alike(tmp_path: Path) -> None:
     with pytest.raises(DataError) as second:
         facts.FileReader(str(path))
     assert str(first.value) == str(second.value)
+
+
+def test_a_cache_folder_named_with_odd_characters(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is opened as an SQLite URI: ?, #, % and spaces in its folder are escaped."""
+    odd = tmp_path / "my cache?x=1#top%20é"
+    monkeypatch.setenv("MILA_CACHE_DIR", str(odd))
+    pack = _pack(tmp_path / "p", [PERSON])
+    assert "ada" in _ids(pack)
+    (kept,) = odd.iterdir()
+    monkeypatch.setattr(facts, "FileReader", None)  # reading the pack again would fail
+    assert "ada" in _ids(pack)
