@@ -4,12 +4,16 @@ stale, never shared with other users."""
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SOURCE, invoke
+from conftest import SOURCE, invoke, need, run
 
 from mila_cli import facts, packindex
 from mila_cli.errors import DataError
@@ -196,6 +200,50 @@ def test_a_cache_folder_named_with_odd_characters(
     monkeypatch.setenv("MILA_CACHE_DIR", str(odd))
     pack = _pack(tmp_path / "p", [PERSON])
     assert "ada" in _ids(pack)
-    (kept,) = odd.iterdir()
+    assert len(list(odd.iterdir())) == 1
     monkeypatch.setattr(facts, "FileReader", None)  # reading the pack again would fail
     assert "ada" in _ids(pack)
+
+
+def _big_pack(folder: Path) -> Path:
+    """A pack file just over the size that gets an index (packindex.MIN_BYTES)."""
+    text = "Ada wrote about deep learning and reinforcement learning at the lab in Montréal. " * 3
+    items = [{**PERSON, "id": f"ada-{i}", "text": f"Note zq{i}x. {text}"} for i in range(4000)]
+    _pack(folder, items)
+    assert (folder / "pack.json").stat().st_size > packindex.MIN_BYTES
+    return folder
+
+
+@pytest.mark.slow
+def test_the_first_run_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    need("script")
+    pack = _big_pack(tmp_path / "p")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM") and not k.startswith("COV")}
+    env.update({"TERM": "xterm-256color", "COLUMNS": "100", "MILA_CACHE_DIR": str(tmp_path / "on-tty")})
+    command = f"{shlex.quote(sys.executable)} -m mila_cli --facts-dir {shlex.quote(str(pack))} show ada-7 --json"
+    screen = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, env=env, timeout=120, check=False
+    ).stdout.decode("utf-8", "replace")
+    assert "indexing the pack for fast search" in screen and '"id": "ada-7"' in screen
+    again = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, env=env, timeout=120, check=False
+    ).stdout.decode("utf-8", "replace")
+    assert "indexing" not in again and '"id": "ada-7"' in again  # made once
+
+    piped = run("--facts-dir", str(pack), "show", "ada-7", "--json", env={"MILA_CACHE_DIR": str(tmp_path / "piped")})
+    assert piped.returncode == 0 and piped.stderr == b""  # nothing in a pipe
+    assert list((tmp_path / "piped").glob("*.sqlite"))  # though the index was made
+
+
+@pytest.mark.slow
+def test_two_first_runs_at_once_both_answer_and_leave_one_whole_index(tmp_path: Path) -> None:
+    pack = _big_pack(tmp_path / "p")
+    env = {**os.environ, "MILA_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "mila_cli", "--facts-dir", str(pack), "search", "zq17x", "--json"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(3)]
+    outputs = [r.communicate(timeout=120) for r in runs]
+    assert all(r.returncode == 0 and err == b"" for r, (_, err) in zip(runs, outputs, strict=True))
+    assert len({out for out, _ in outputs}) == 1 and b'"ada-17"' in outputs[0][0]
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".sqlite"]  # no temporary file left
+    again = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
+    assert again.stdout == outputs[0][0]
