@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mila_cli.facts import AREAS, PEOPLE, sort_areas
+from mila_cli.layout import MAX_OFFERS
 from mila_cli.text import fold, one_line, words
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ def _facts(ctx: click.Context) -> FactSet:
     return App(ctx.meta).fact_set
 
 
-def _help(text: str) -> str:
+def help_text(text: str) -> str:
+    """What TAB shows beside a value: one line, at most _HELP_WIDTH characters."""
     line = one_line(text)
     return line if len(line) <= _HELP_WIDTH else line[: _HELP_WIDTH - 1] + "…"
 
@@ -63,11 +65,6 @@ def matches(incomplete: str, fact: Fact) -> bool:
     return False
 
 
-# More values than this are not offered: a shell would ask to show them all, and a
-# pack of a million facts would take seconds to list. Typing more narrows them.
-MAX_OFFERS = 1000
-
-
 def _items(fact_set: FactSet, incomplete: str, category: str | None = None) -> list[CompletionItem]:
     """Ids that start with what was typed; only when there are none, those a word of whose
     name or aliases does ('ben' offers yoshua-bengio). Shells complete a word from its start,
@@ -82,7 +79,7 @@ def _items(fact_set: FactSet, incomplete: str, category: str | None = None) -> l
         found = sort_areas(found)
     typed = fold(incomplete)
     starting = [f for f in found if f["id"].startswith(typed)]
-    return [CompletionItem(f["id"], help=_help(f.get("name") or f["text"])) for f in starting or found]
+    return [CompletionItem(f["id"], help=help_text(f.get("name") or f["text"])) for f in starting or found]
 
 
 @_quiet
@@ -120,7 +117,7 @@ def bookmarked(ctx: click.Context, param: click.Parameter, incomplete: str) -> l
     out = []
     for b in BookmarkStore().read():
         if b["id"].startswith(typed):
-            out.append(CompletionItem(b["id"], help=_help(b["note"] or "bookmark")))
+            out.append(CompletionItem(b["id"], help=help_text(b["note"] or "bookmark")))
     return out
 
 
@@ -130,7 +127,7 @@ def sources(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
 
     typed = fold(incomplete)
     return [
-        CompletionItem(s["id"], help=_help(s["title"]))
+        CompletionItem(s["id"], help=help_text(s["title"]))
         for s in _facts(ctx).sources
         if s["id"].startswith(typed) or any(w.startswith(typed) for w in words(fold(s["title"])))
     ]

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
+from mila_cli.layout import bundled_dir
 from mila_cli.text import fold
 
 if TYPE_CHECKING:
@@ -49,19 +50,6 @@ _KNOWN_FIELDS = frozenset(
     "count count_qualifier degrees group".split()
 )
 _AS_OF = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
-
-
-def bundled_dir() -> str:
-    """Where the bundled facts are: inside the package in a wheel, beside it in a checkout.
-
-    hatchling's force-include copies the top-level facts/ into the wheel as
-    mila_cli/facts; an editable install runs from the checkout, where the folder
-    stays at the top level.
-    """
-    here = os.path.dirname(os.path.abspath(__file__))
-    inside = os.path.join(here, "facts")
-    # Plain os.path, not pathlib: importing pathlib costs milliseconds on every TAB.
-    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(here), "facts")
 
 
 def pack_dirs_from_env() -> list[str]:
@@ -283,6 +271,7 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
         files += [(path, bundled) for path in _json_files(folder, bundled=bundled)]
     store = _store([p for p, bundled in files if not bundled and _is_facts(p)], progress)
     ranges = {r.path: r for r in store.ranges()} if store is not None else {}
+    read_packs = False  # whether a pack fact file was read into memory
     for path, bundled in files:
         name = os.path.basename(path)
         if name == SOURCES_FILE:
@@ -295,6 +284,7 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
         elif path in ranges:
             parts.append(ranges[path])
         else:
+            read_packs |= not bundled
             items: list[Fact] = []
             _add(read_file(path), "id", path, items, origins)
             parts.append(items)
@@ -304,6 +294,10 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
     _check_links(fact_list, origins, source_origins, store, [path for path, _ in files])
     fact_set = FactSet(fact_list, sources, vocabularies)
     fact_set.bundled_count = bundled_count
+    if store is not None and not read_packs:  # every pack fact is in the index: a TAB may read it
+        from mila_cli.layout import write_record
+
+        write_record(os.path.dirname(store.path), list(pack_dirs), [path for path, _ in files], store.path)
     return fact_set
 
 
@@ -320,22 +314,15 @@ def _store(paths: list[str], progress: Any) -> Store | None:
 
 
 def _json_files(folder: str, *, bundled: bool) -> list[str]:
+    from mila_cli.layout import json_files
+
     what = "bundled facts folder" if bundled else "facts folder"
     if not os.path.exists(folder):
         raise DataError(f"{what} not found: {folder}")
     if not os.path.isdir(folder):
         raise DataError(f"{what} is not a folder: {folder}")
     try:
-        # scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it.
-        # Only files directly in the folder: the schemas live in a subfolder.
-        # Regular files only: a named pipe would block the read forever, a folder has no text.
-        with os.scandir(folder) as entries:
-            # Hidden names too: editors' lock links (.#lab.json) and hidden copies are not facts.
-            return sorted(
-                os.path.join(folder, e.name)
-                for e in entries
-                if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file()
-            )
+        return json_files(folder)
     except OSError as exc:
         raise DataError(f"cannot read {what} {folder}: {exc.strerror or exc}") from None
 

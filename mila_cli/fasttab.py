@@ -3,10 +3,12 @@ bundled facts' values (mila_cli/_tab_index.py, made by mila_cli.tabindex from th
 click objects), in click's own output format for bash, zsh and fish.
 
 Only requests the index can answer exactly are answered here: plain words (no quotes,
-no option before the word being completed but the one whose value it is), ASCII, no
-pack. Everything else returns False and click answers, as it always did. A test runs
-every command, option and value position in the three shells through both and compares
-the bytes.
+no option before the word being completed but the one whose value it is), ASCII. With
+packs (MILA_FACTS_PATH), only fact ids, and only when a record says every pack fact is
+in a pack index that a load has checked (mila_cli.layout): the ids come from the index.
+Everything else returns False and click answers, as it always did. A test runs every
+command, option and value position in the three shells through both and compares the
+bytes, with and without packs.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ def request(env: os._Environ[str] | dict[str, str]) -> tuple[str, list[str], str
     shell, _, what = instruction.partition("_")
     if what != "complete" or shell not in ("bash", "zsh", "fish"):
         return None
-    if env.get("MILA_FACTS_PATH", "").strip(os.pathsep + " "):
-        return None  # a pack's values are not in the index
     words = _words(env.get("COMP_WORDS", ""))
     if words is None:
         return None
@@ -78,6 +78,29 @@ def _matching(rule: str, items: list[tuple[str, ...]], incomplete: str) -> list[
     return starting or found
 
 
+# Where fact ids are offered, and of which category: what a pack index can answer.
+_FACT_POSITIONS = {"show": None, "bookmark add": None, "people": "people"}
+
+
+def _with_packs(
+    items: list[tuple[str, ...]], incomplete: str, packs: list[str], category: str | None
+) -> list[tuple[str, ...]] | None:
+    """The bundled values and the indexed packs' ids, as completion.matching and _items
+    choose them; None when the packs' index cannot answer (click then does)."""
+    from mila_cli.layout import MAX_OFFERS, indexed_offers
+
+    typed = incomplete.lower()
+    found = [i for i in items if not typed or i[0].startswith(typed) or any(k.startswith(typed) for k in i[2:])]
+    indexed = indexed_offers(packs, typed, category, MAX_OFFERS - len(found))
+    if indexed is None:
+        return None
+    found += indexed
+    if len(found) > MAX_OFFERS:
+        return []
+    starting = [i for i in found if i[0].startswith(typed)]
+    return starting or found
+
+
 def _format(shell: str, value: str, help_: str) -> str:
     if shell == "bash":
         return f"plain,{value}"
@@ -103,7 +126,16 @@ def answer(env: os._Environ[str] | dict[str, str]) -> bytes | None:
     if key is None:
         return None
     rule, items = POSITIONS[key]
-    chosen = _matching(rule, items, incomplete)
+    packs = [p for p in env.get("MILA_FACTS_PATH", "").split(os.pathsep) if p.strip()]
+    if packs:
+        if key not in _FACT_POSITIONS:
+            return None
+        with_packs = _with_packs(items, incomplete, packs, _FACT_POSITIONS[key])
+        if with_packs is None:
+            return None
+        chosen = with_packs
+    else:
+        chosen = _matching(rule, items, incomplete)
     return ("\n".join(_format(shell, i[0], i[1]) for i in chosen) + "\n").encode()
 
 

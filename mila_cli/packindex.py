@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from mila_cli.facts import Fact, FileReader
 
-FORMAT = 1  # bump when what is stored or how text is read into words changes
+FORMAT = 2  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
 # Where language.word_set finds words that are not runs of letters and digits:
 # numbers with separators (1,200) and hyphenated words (rl-lab, also rllab).
@@ -367,7 +367,8 @@ _SCHEMA = """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE facts (
         idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, category TEXT NOT NULL,
-        source TEXT NOT NULL, year INTEGER, file INTEGER NOT NULL, data TEXT NOT NULL);
+        source TEXT NOT NULL, year INTEGER, file INTEGER NOT NULL, data TEXT NOT NULL,
+        help TEXT NOT NULL);
     CREATE TABLE links (pos INTEGER NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL);
     CREATE TABLE names (word TEXT NOT NULL, idx INTEGER NOT NULL);
     CREATE TABLE runs (word TEXT PRIMARY KEY, n INTEGER NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;
@@ -414,6 +415,7 @@ class _Builder:
         import sqlite3
         from array import array
 
+        from mila_cli.completion import help_text as completion_help
         from mila_cli.language import RUN, word_set
         from mila_cli.search import doc_of
         from mila_cli.text import fold, words
@@ -451,11 +453,12 @@ class _Builder:
             year = fact.get("year")
             year = year if isinstance(year, int) else None
             data = json.dumps(fact, ensure_ascii=False)
-            rows.append((number, fact["id"], fact["category"], fact["source"], year, file_number, data))
+            offered = completion_help(fact.get("name") or fact["text"])  # what TAB shows beside the id
+            rows.append((number, fact["id"], fact["category"], fact["source"], year, file_number, data, offered))
             self.number += 1
         self.db.execute("SAVEPOINT batch")
         try:
-            self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         except sqlite3.IntegrityError:
             self.db.execute("ROLLBACK TO batch")  # the rows before the repeated id were written
             _duplicate(self.db, [r[1] for r in rows], self.paths, self.paths[file_number])

@@ -20,7 +20,7 @@ import os
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from mila_cli.facts import bundled_dir
+from mila_cli.layout import bundled_dir
 
 if TYPE_CHECKING:
     from mila_cli.facts import FactSet

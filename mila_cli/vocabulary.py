@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from mila_cli.errors import DataError
-from mila_cli.facts import MAX_SLUG, VOCABULARY_FILE, bundled_dir, is_slug, read_json
+from mila_cli.facts import MAX_SLUG, VOCABULARY_FILE, is_slug, read_json
 from mila_cli.language import stem_en, stem_fr, stem_map_en, stems_fr, tokens
+from mila_cli.layout import bundled_dir
 from mila_cli.text import fold
 
 # What a question asks for; "now" marks a question about the present, whatever it asks.

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from conftest import FACTS_DIR, SCHEMA_DIR, bundled_facts, bundled_sources, fact_files, invoke
 
-from mila_cli import facts, vocabulary
+from mila_cli import facts, layout, vocabulary
 
 SCHEMA = json.loads((SCHEMA_DIR / "facts.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -161,7 +161,7 @@ def test_the_loader_reads_every_bundled_fact_in_order() -> None:
     assert list(loaded.facts) == bundled_facts()
     assert loaded.sources == bundled_sources()
     assert [Path(p).name for p in loaded.vocabularies] == ["vocabulary.json"]
-    assert Path(facts.bundled_dir()).resolve() == FACTS_DIR.resolve()
+    assert Path(layout.bundled_dir()).resolve() == FACTS_DIR.resolve()
 
 
 def test_facts_keep_no_aliases_or_tags_that_only_search_needs() -> None:

@@ -3,15 +3,19 @@ value position in bash, zsh and fish; what it cannot answer, click does."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from click.shell_completion import get_completion_class
+from conftest import SOURCE
 
-from mila_cli import fasttab, tabindex
+from mila_cli import facts, fasttab, packindex, tabindex
 from mila_cli.cli import cli
 
 SHELLS = ("bash", "zsh", "fish")
@@ -93,7 +97,8 @@ def test_every_request_is_answered_as_click_answers_it(monkeypatch: pytest.Monke
     "env",
     [
         {"COMP_WORDS": "mila people 'jo", "COMP_CWORD": "2"},
-        {"COMP_WORDS": "mila people jo", "COMP_CWORD": "2", "MILA_FACTS_PATH": "/some/pack"},
+        {"COMP_WORDS": "mila people jo", "COMP_CWORD": "2", "MILA_FACTS_PATH": "/some/pack"},  # no record
+        {"COMP_WORDS": "mila areas de", "COMP_CWORD": "2", "MILA_FACTS_PATH": "/some/pack"},
         {"COMP_WORDS": "mila --facts-dir p people jo", "COMP_CWORD": "4"},
         {"COMP_WORDS": "mila people jo", "COMP_CWORD": "x"},
         {"COMP_WORDS": "mila bookmark remove ic", "COMP_CWORD": "3"},
@@ -135,3 +140,107 @@ def test_the_bash_script_joins_words_with_newlines_and_is_answered_fast() -> Non
     assert fasttab.answer(env) == b"plain,joelle-pineau\n"
     env = {"_MILA_COMPLETE": "bash_complete", "COMP_WORDS": "mila\nshow\n", "COMP_CWORD": "2"}
     assert fasttab.answer(env) is not None
+
+
+# A TAB with packs ----------------------------------------------------------------
+
+
+def _indexed_pack(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A pack whose one fact file is in a pack index, loaded once (which writes the record
+    a fast TAB reads)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    people: list[dict[str, Any]] = [
+        {"id": f"pack-person-{i}", "category": "people", "name": f"Jo Packer{i}", "roles": ["r"], "text": "T."}
+        for i in range(30)
+    ]
+    notes: list[dict[str, Any]] = [
+        {"id": f"note-{i}", "category": "notes", "text": f"Note {i}: something said."} for i in range(1200)
+    ]
+    items = [{**f, "source": SOURCE} for f in [*people, *notes]]
+    items[3]["aliases"] = ["Bengio's friend", "JOY"]
+    (folder / "pack.json").write_text(json.dumps(items), encoding="utf-8")
+    (folder / "sources.json").write_text("[]", encoding="utf-8")
+    monkeypatch.setattr(packindex, "MIN_BYTES", 0)
+    monkeypatch.setenv("MILA_FACTS_PATH", str(folder))
+    assert facts.load([str(folder)]).store is not None
+    return folder
+
+
+def test_a_tab_on_an_indexed_pack_is_answered_as_click_answers_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _indexed_pack(tmp_path / "pack", monkeypatch)
+    answered = 0
+    for args in (["show"], ["bookmark", "add"], ["people"]):
+        for typed in (
+            "",
+            "p",
+            "pack-person-1",
+            "pack-person-29",
+            "jo",
+            "JO",
+            "packer1",
+            "bengio",
+            "no",
+            "note-11",
+            "note-1",
+            "lisa",
+            "y",
+            "zzz",
+            "joy",
+        ):
+            for shell in SHELLS:
+                env = {**_env(shell, args, typed), "MILA_FACTS_PATH": str(pack)}
+                fast = fasttab.answer(env)
+                assert fast is not None, (shell, args, typed)
+                answered += fast.strip() != b""
+                with monkeypatch.context() as patch:
+                    assert fast == _click(env, patch), (shell, args, typed)
+    assert answered > 60
+    # More than MAX_OFFERS ids start with "note": none is offered, by either path.
+    env = {**_env("bash", ["show"], "n"), "MILA_FACTS_PATH": str(pack)}
+    assert fasttab.answer(env) == b"\n"
+
+
+def test_a_tab_on_a_pack_goes_to_click_unless_a_record_vouches_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _indexed_pack(tmp_path / "pack", monkeypatch)
+    env = {**_env("bash", ["show"], "pack-person-2"), "MILA_FACTS_PATH": str(pack)}
+    assert fasttab.answer(env) is not None
+    assert fasttab.answer({**env, "COMP_WORDS": "mila\nsearch\n--category\np", "COMP_CWORD": "3"}) is None
+    cache_home = os.environ["XDG_CACHE_HOME"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))  # not where the record is
+    assert fasttab.answer(env) is None
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    (pack / "small.json").write_text("[]", encoding="utf-8")  # a file the record does not list
+    assert fasttab.answer(env) is None
+    (pack / "small.json").unlink()
+    assert fasttab.answer(env) is not None
+    os.utime(pack / "sources.json", ns=(1, 1))  # changed since the load checked it
+    assert fasttab.answer(env) is None
+
+
+@pytest.mark.slow
+def test_a_tab_on_an_indexed_pack_never_imports_click(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    text = "A note about deep learning, reinforcement learning and the lab in Montréal, said again. " * 4
+    items = [{"id": f"big-{i}", "category": "notes", "text": text, "source": SOURCE} for i in range(4000)]
+    (pack / "pack.json").write_text(json.dumps(items), encoding="utf-8")
+    assert (pack / "pack.json").stat().st_size > packindex.MIN_BYTES
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    env["MILA_FACTS_PATH"] = str(pack)
+    subprocess.run([sys.executable, "-m", "mila_cli", "show", "big-1"], env=env, check=True, capture_output=True)
+    probe = (
+        "import os, sys\n"
+        "os.environ.update(_MILA_COMPLETE='bash_complete', COMP_WORDS='mila show big-399', COMP_CWORD='2')\n"
+        "import mila_cli\n"
+        "try:\n    mila_cli.main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(m for m in sys.modules if m.split('.')[0] in ('click', 're', 'json', 'typing')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=env, check=True, timeout=60)
+    assert done.stdout == b"plain,big-399\nplain,big-3990\nplain,big-3991\n" + b"".join(
+        f"plain,big-399{d}\n".encode() for d in range(2, 10)
+    )
+    assert done.stderr == b""  # neither click, re, json nor typing was imported

@@ -1,0 +1,162 @@
+"""Where mila's files are, and the record that lets a TAB read a pack index without click.
+
+Imported by the fast TAB path (mila_cli.fasttab), so it imports nothing but os until
+asked for more: no json, no re, no typing (13 ms with what it imports), no click.
+
+The record: after facts.load has loaded and checked MILA_FACTS_PATH's packs with every
+pack fact file in the pack index, it writes down every file that load read (path, size,
+modification time, inode) and the index's name. A later TAB that finds the same files,
+unchanged, knows the load would succeed the same way and that the index holds the packs'
+facts, so it answers from the index itself (layout.indexed_offers). Anything else (no
+record, a file changed, added or gone, a pack file too small for the index) goes to click.
+"""
+
+from __future__ import annotations
+
+import os
+
+_RECORD = ".tab"
+# More values than this are not offered by a TAB: a shell would ask to show them all, and
+# a pack of a million facts would take seconds to list. Typing more narrows them.
+MAX_OFFERS = 1000
+
+
+def bundled_dir() -> str:
+    """Where the bundled facts are: inside the package in a wheel, beside it in a checkout.
+
+    hatchling's force-include copies the top-level facts/ into the wheel as
+    mila_cli/facts; an editable install runs from the checkout, where the folder
+    stays at the top level.
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    inside = os.path.join(here, "facts")
+    # Plain os.path, not pathlib: importing pathlib costs milliseconds on every TAB.
+    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(here), "facts")
+
+
+def json_files(folder: str) -> list[str]:
+    """The files a load reads from a folder, in order (raises OSError).
+
+    scandir, not Path.glob: glob compiles a pattern, and every TAB pays for it. Only files
+    directly in the folder (the schemas live in a subfolder); regular files only (a named
+    pipe would block the read forever); not hidden ones (editors' lock links, .#lab.json).
+    """
+    with os.scandir(folder) as entries:
+        return sorted(
+            os.path.join(folder, e.name)
+            for e in entries
+            if e.name.endswith(".json") and not e.name.startswith(".") and e.is_file()
+        )
+
+
+def folders(pack_dirs: list[str]) -> list[str]:
+    """The bundled folder and the pack folders as a load reads them: each real folder once."""
+    seen: set[str] = set()
+    out = []
+    for folder in [bundled_dir(), *pack_dirs]:
+        real = os.path.realpath(folder)
+        if real not in seen:
+            seen.add(real)
+            out.append(folder)
+    return out
+
+
+def _stamps(paths: list[str]) -> str | None:
+    lines = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        lines.append(f"{os.path.realpath(path)}\t{info.st_size}\t{info.st_mtime_ns}\t{info.st_ino}")
+    return "\n".join(lines)
+
+
+def _record_path(cache: str, pack_dirs: list[str]) -> str:
+    import zlib
+
+    named = "\n".join(os.path.realpath(d) for d in pack_dirs).encode("utf-8", "surrogateescape")
+    return os.path.join(cache, f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{_RECORD}")
+
+
+def _where() -> str:
+    """What decides the cache folder (packindex.folder): the variables platformdirs reads."""
+    return "\t".join(os.environ.get(k, "") for k in ("MILA_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
+
+
+def _cache_guess() -> str:
+    """Where the cache folder is, as platformdirs says on Linux, without importing it (its
+    import costs a TAB several milliseconds). The record says which folder it was written
+    to, for which variables: a wrong guess finds no record that vouches for it."""
+    override = os.environ.get("MILA_CACHE_DIR")
+    if override:
+        return os.path.expanduser(override)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return os.path.join(xdg if xdg.strip() else os.path.expanduser("~/.cache"), "mila")
+
+
+def write_record(cache: str, pack_dirs: list[str], files: list[str], index: str) -> None:
+    """Note that a load of these pack folders read these files and put every pack fact
+    in this index (written whole and renamed; a failure only costs later TABs time)."""
+    import tempfile
+
+    stamps = _stamps(files)
+    if stamps is None or "\n" in cache + _where():
+        return
+    try:
+        fd, temporary = tempfile.mkstemp(dir=cache, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(f"{os.path.basename(index)}\n{cache}\n{_where()}\n{stamps}")
+        os.replace(temporary, _record_path(cache, pack_dirs))
+    except OSError:
+        pass
+
+
+def _index_for(pack_dirs: list[str]) -> str | None:
+    """The index a TAB may read for these pack folders: the record's, if it was written
+    for this cache folder and every file is as it was then."""
+    cache = _cache_guess()
+    try:
+        with open(_record_path(cache, pack_dirs), encoding="utf-8", errors="surrogateescape") as handle:
+            index, written_in, where, recorded = [*handle.read().split("\n", 3), "", "", ""][:4]
+        files = [path for folder in folders(pack_dirs) for path in json_files(folder)]
+    except OSError:
+        return None
+    if (written_in, where) != (cache, _where()) or recorded != _stamps(files) or not index or os.sep in index:
+        return None
+    return os.path.join(cache, index)
+
+
+def indexed_offers(pack_dirs: list[str], typed: str, category: str | None, most: int) -> list[tuple[str, str]] | None:
+    """(id, help) of the indexed pack facts (of a category) whose id, or a name or alias
+    or a word of one, begins with typed (folded), in load order, as completion.matching
+    finds them; None when no record vouches for the packs (click answers) or the index
+    cannot be read. More than most: the first most + 1."""
+    path = _index_for(pack_dirs)
+    if path is None:
+        return None
+    import sqlite3
+
+    uri = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    end = typed + "\U0010ffff"
+    where, args = ("", ()) if category is None else (" AND +category = ?", (category,))
+    found: dict[int, tuple[str, str]] = {}
+    try:
+        db = sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True)
+        try:
+            rows: list[tuple[int, str, str]] = db.execute(
+                f"SELECT idx, id, help FROM facts WHERE id >= ? AND id < ?{where} LIMIT ?",
+                (typed, end, *args, most + 1),
+            ).fetchall()
+            rows += db.execute(
+                "SELECT DISTINCT facts.idx, facts.id, facts.help FROM names INDEXED BY names_word CROSS JOIN facts"
+                f" ON facts.idx = names.idx WHERE word >= ? AND word < ?{where} LIMIT ?",
+                (typed, end, *args, most + 1),
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    for number, fact_id, help_ in rows:
+        found[number] = (fact_id, help_)
+    return [found[n] for n in sorted(found)][: most + 1]
