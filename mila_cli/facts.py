@@ -307,6 +307,8 @@ def _is_facts(path: str) -> bool:
 
 def _store(paths: list[str], progress: Any) -> Store | None:
     """The pack index of the large pack files, or None (none large, or no index can be kept)."""
+    if not paths:
+        return None  # no pack: nothing to import for one
     from mila_cli import packindex
 
     large = [p for p in paths if packindex.large(p)]

@@ -239,32 +239,12 @@ class Range(Sequence["Fact"]):
     def matching(self, typed: str, category: str | None, most: int) -> list[tuple[int, Fact]] | None:
         """(number, fact) of the facts whose id, or a name or alias or a word of one,
         begins with typed (folded), in order; None when there are more than most."""
-        end = typed + "\U0010ffff"
-        where = "" if category is None else " AND category = ?"
-        args = [] if category is None else [category]
-        found = {
-            n
-            for (n,) in self.store._query(
-                # The unary + keeps SQLite on the id's index, not the category's.
-                f"SELECT idx FROM facts WHERE id >= ? AND id < ? AND +idx >= ? AND +idx < ?{where.replace(' c', ' +c')}"
-                " LIMIT ?",
-                (typed, end, self.lo, self.hi, *args, most + 1),
-            )
-        }
-        found.update(
-            n
-            for (n,) in self.store._query(
-                # Words first, then their facts: CROSS JOIN keeps SQLite from going through
-                # every fact of the category instead.
-                "SELECT DISTINCT names.idx FROM names INDEXED BY names_word CROSS JOIN facts"
-                " ON facts.idx = names.idx WHERE word >= ? AND word < ?"
-                f" AND names.idx >= ? AND names.idx < ?{where} LIMIT ?",
-                (typed, end, self.lo, self.hi, *args, most + 1),
-            )
-        )
+        from mila_cli.layout import matching
+
+        found = matching(self.store._query, typed, category, most, self.lo, self.hi)
         if len(found) > most:
             return None
-        return [(n, self.store.fact(n)) for n in sorted(found)]
+        return [(n, self.store.fact(n)) for n, _, _ in found]
 
     def select(self, category: str | None = None, *, dated: bool = False) -> list[Fact]:
         """The facts of a category, or those with a year, in order."""
@@ -306,13 +286,13 @@ def open_store(
 def _open(target: str, stamps: list[list[Any]]) -> Store | None:
     import sqlite3
 
+    from mila_cli.layout import sqlite_uri
+
     if not os.path.isfile(target):
         return None
     try:
         # immutable: the file is never changed in place (a new one is renamed over it).
-        # A URI: what would end or escape a path in one is escaped (urllib's quote costs 3 ms to import).
-        uri = target.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-        connection = sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        connection = sqlite3.connect(sqlite_uri(target), uri=True, check_same_thread=False)
         rows = connection.execute("SELECT key, value FROM meta WHERE key IN ('version', 'stamps', 'store')").fetchall()
     except sqlite3.Error:
         return None

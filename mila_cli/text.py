@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 
 # Every control (Cc), format (Cf), surrogate (Cs), line and paragraph separator
@@ -93,6 +92,8 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form of text: NFKD, no combining marks, casefolded."""
     if text.isascii():
         return text.lower()
+    import unicodedata  # only for text beyond ASCII: most lookups never import it
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
