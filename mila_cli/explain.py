@@ -43,6 +43,10 @@ def no_answer(index: SearchIndex, outcome: Outcome, text: str) -> str:
         asked = set(outcome.unknown)
         near = [w for u in outcome.unknown[:_SUGGESTED] for w in nearness.closest(u, limit=2) if w not in asked]
         hint = f"; close words: {', '.join(dict.fromkeys(near))}" if near else ""
+    elif outcome.common:
+        common = [quoted(typed(w)) for w in outcome.common[:_LISTED]]
+        reason = f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} in too many facts to pick any by"
+        hint = "; add a rarer word"
     elif query.intent == "expand" and query.subject:
         reason = f"no fact says what {quoted(typed(' '.join(query.subject)))} stands for"
     elif query.terms:

@@ -144,7 +144,19 @@ class Result:
 class _Plan:
     """What search works out once per query, before scoring each fact."""
 
-    __slots__ = ("about", "by_subject", "everywhere", "hits", "named", "pairs", "query", "reach", "slots", "weights")
+    __slots__ = (
+        "about",
+        "by_subject",
+        "common",
+        "everywhere",
+        "hits",
+        "named",
+        "pairs",
+        "query",
+        "reach",
+        "slots",
+        "weights",
+    )
 
     def __init__(self, query: Query) -> None:
         self.query = query
@@ -157,6 +169,7 @@ class _Plan:
         self.about: list[tuple[Term, set[int]]] = []  # terms that name facts, for when and where
         self.pairs: list[tuple[int, int]] = []  # (term, the term it is asked of), by place in the query
         self.slots: list[list[int]] = []  # terms by place, grouped: a fact holds a group by any of its terms
+        self.common: set[str] = set()  # terms of a large set too common to pick facts by (_COMMON_FORM)
 
 
 def _refusal(query: Query) -> str | None:
@@ -173,12 +186,14 @@ def _refusal(query: Query) -> str | None:
 class Outcome:
     """What a search found, and what it understood of the query."""
 
-    __slots__ = ("query", "reason", "results", "unknown")
+    __slots__ = ("common", "query", "reason", "results", "unknown")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self.results: list[Result] = []
         self.unknown: list[str] = []  # terms no fact contains, even through the vocabulary or a typo
+        # Terms so common in a large set that no fact was picked by them (nor found holding them).
+        self.common: list[str] = []
         self.reason: str | None = None  # why nothing was looked for ("now": a question about today)
 
 
@@ -334,8 +349,8 @@ class SearchIndex:
             self._docs = ("\n".join(docs), starts, places)
         return self._docs
 
-    def _holding(self, needle: str) -> set[int]:
-        """The facts where a word begins with needle; none when more than _COMMON_FORM
+    def _holding(self, needle: str) -> set[int] | None:
+        """The facts where a word begins with needle; None when more than _COMMON_FORM
         words do (so common that it tells no fact apart). In memory and in a pack
         index alike."""
         import bisect
@@ -343,13 +358,13 @@ class SearchIndex:
         text, starts, places = self._joined()
         positions = _word_starts(text, needle, _COMMON_FORM)
         if positions is None:
-            return set()
+            return None
         found = {places[bisect.bisect_right(starts, position) - 1] for position in positions}
         if self._fact_set and self._pack is not None:
             left = _COMMON_FORM - len(positions)
             count, numbers = self._pack.starts(needle, left)
             if count > left:
-                return set()
+                return None
             found.update(self._fact_set.place_of(n) for n in numbers)
         return found
 
@@ -373,7 +388,9 @@ class SearchIndex:
         if outcome.reason or not self.facts or not query.terms:
             return outcome
         plan = self._plan(query)
-        outcome.unknown = [t.label for t, h in zip(query.terms, plan.hits, strict=True) if not h]
+        missed = [t.label for t, h in zip(query.terms, plan.hits, strict=True) if not h]
+        outcome.unknown = [label for label in missed if label not in plan.common]
+        outcome.common = [label for label in missed if label in plan.common]
         if min_score is None:
             min_score = least_score(query)
         results = []
@@ -396,7 +413,7 @@ class SearchIndex:
         """What every fact's score depends on: which facts hold each term, how much each
         term weighs, which facts the query names, and which facts can answer at all."""
         plan = _Plan(query)
-        candidates = self._candidate_pool(query)
+        candidates = self._candidate_pool(query, plan.common)
         self._analyse(candidates)
         pool = set(candidates)
         plan.hits = [self._term_hits(t) & pool for t in query.terms]
@@ -537,7 +554,7 @@ class SearchIndex:
         best = outcome.results[0].fact
         return [best, *self.conflicts(best)] if outcome.query.intent == "count" else [best]
 
-    def _candidate_pool(self, query: Query) -> list[int]:
+    def _candidate_pool(self, query: Query, common: set[str]) -> list[int]:
         """Every fact of a small set; of a large one, the facts whose text holds some form of a term."""
         total = len(self.facts)
         if total <= _FULL_SCAN:
@@ -547,7 +564,11 @@ class SearchIndex:
             found: set[int] = set()
             for needle in {form[0][:-1] if len(form[0]) > 4 else form[0] for form in term.forms}:
                 # A stem may differ from its words in its last letter, hence the cut.
-                found |= self._holding(needle)
+                holding = self._holding(needle)
+                if holding is None:
+                    common.add(term.label)
+                else:
+                    found |= holding
             weight = _weight(total, len(found))
             for index in found:
                 counts[index] = counts.get(index, 0.0) + weight

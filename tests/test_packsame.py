@@ -36,7 +36,8 @@ def _facts(rng: random.Random, prefix: str, n: int, vocabulary: list[str]) -> li
         fact: dict[str, Any] = {
             "id": f"{prefix}-{i}",
             "category": rng.choice(["people", "history", "areas", "notes", "organizations", "labs"]),
-            "text": " ".join(words).capitalize() + ".",
+            # "institute" twice in every fact: a word too common to pick facts by.
+            "text": " ".join(words).capitalize() + ", said the institute's institute.",
             "source": SOURCE,
         }
         if fact["category"] == "people":
@@ -193,19 +194,21 @@ def _queries(memory: FactSet) -> list[str]:
 def _answers(index: SearchIndex, query: str, category: str | None) -> Any:
     outcome = index.search(query, category=category, limit=10)
     results = [(r.fact["id"], r.score, r.fits, r.spans) for r in outcome.results]
-    return results, outcome.unknown, outcome.reason, [f["id"] for f in index.answer(outcome)]
+    return results, outcome.unknown, outcome.common, outcome.reason, [f["id"] for f in index.answer(outcome)]
 
 
 def test_search_ranks_the_same_top_ten(both: tuple[FactSet, FactSet]) -> None:
     memory, indexed = both
     in_memory, through_index = index_for(memory), index_for(indexed)
-    answered = 0
+    answered = common = 0
     for number, query in enumerate(_queries(memory)):
         category = ["people", "history", None][number % 3] if number % 4 == 0 else None
         expected = _answers(in_memory, query, category)
         assert _answers(through_index, query, category) == expected, query
         answered += bool(expected[0])
+        common += bool(expected[2])
     assert answered > 60  # the queries find things: an empty list on both sides proves nothing
+    assert common  # and some words are too common to pick facts by, on both sides
 
 
 def test_the_commands_say_the_same(pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,3 +235,16 @@ def test_the_commands_say_the_same(pack: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(packindex, "MIN_BYTES", SMALL_LARGE)
     assert said() == without  # making the index
     assert said() == without  # reading it
+
+
+def test_a_word_in_too_many_facts_is_said_to_be_so(tmp_path: Path) -> None:
+    items = [
+        {"id": f"n-{i}", "category": "notes", "text": f"Learning learning note {i}.", "source": SOURCE}
+        for i in range(3100)
+    ]
+    (tmp_path / "pack.json").write_text(json.dumps(items), encoding="utf-8")
+    result = invoke("--facts-dir", str(tmp_path), "search", "Learning")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("mila: 'Learning' is in too many facts to pick any by; add a rarer word;")
+    found = invoke("--facts-dir", str(tmp_path), "search", "learning note 1234", "--json")
+    assert found.exit_code == 0 and '"n-1234"' in found.stdout  # a rarer word picks, the common one still counts
