@@ -36,8 +36,8 @@ def _facts(rng: random.Random, prefix: str, n: int, vocabulary: list[str]) -> li
         fact: dict[str, Any] = {
             "id": f"{prefix}-{i}",
             "category": rng.choice(["people", "history", "areas", "notes", "organizations", "labs"]),
-            # "institute" twice in every fact: a word too common to pick facts by.
-            "text": " ".join(words).capitalize() + ", said the institute's institute.",
+            # "zorblat" twice in every fact: a word too common to pick facts by.
+            "text": " ".join(words).capitalize() + ", said zorblat's zorblat.",
             "source": SOURCE,
         }
         if fact["category"] == "people":
@@ -172,6 +172,8 @@ def _queries(memory: FactSet) -> list[str]:
         "what does mila stand for",
         "deep learning lab at mcgill",
         "zzzqqq",
+        "zorblat",
+        "zorblat turing",
         "lerning",
         "reinforcment learning",
         "montreal and quebec",
