@@ -258,7 +258,8 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
     sources: list[Source] = []
     source_origins: dict[str, str] = {}
     vocabularies: list[str] = []
-    folders = [(bundled_dir(), True), *((os.fspath(d), False) for d in pack_dirs)]
+    pack_dirs = [os.fspath(d) for d in pack_dirs]
+    folders = [(bundled_dir(), True), *((d, False) for d in pack_dirs)]
     bundled_count = 0
     seen: set[str] = set()
     files: list[tuple[str, bool]] = []
@@ -269,6 +270,9 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
             continue
         seen.add(real)
         files += [(path, bundled) for path in _json_files(folder, bundled=bundled)]
+    from mila_cli import layout
+
+    before = layout.stamps([path for path, _ in files]) if pack_dirs else None  # for the TAB record
     store = _store([p for p, bundled in files if not bundled and _is_facts(p)], progress)
     ranges = {r.path: r for r in store.ranges()} if store is not None else {}
     read_packs = False  # whether a pack fact file was read into memory
@@ -295,9 +299,9 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
     fact_set = FactSet(fact_list, sources, vocabularies)
     fact_set.bundled_count = bundled_count
     if store is not None and not read_packs:  # every pack fact is in the index: a TAB may read it
-        from mila_cli.layout import write_record
-
-        write_record(os.path.dirname(store.path), list(pack_dirs), [path for path, _ in files], store.path)
+        layout.write_record(
+            os.path.dirname(store.path), list(pack_dirs), [path for path, _ in files], store.path, before
+        )
     return fact_set
 
 
@@ -342,33 +346,42 @@ def _check_links(
     facts: FactList, origins: dict[str, str], source_origins: dict[str, str], store: Store | None, files: list[str]
 ) -> None:
     """Ids are not repeated between the facts in memory and a pack index; every cited
-    source and every conflict link names something loaded."""
+    source and every conflict link names something loaded. Of several problems, the
+    one a load without the index meets first is told: the earliest in load order."""
+    places = {f["id"]: place for place, f in facts.in_memory()}
+
+    def place_of(number: int) -> int:
+        return next(start + number - part.lo for start, part in facts.indexed() if part.lo <= number < part.hi)
+
     if store is not None:
         repeated = store.present(list(origins))
         if repeated:
-            fact_id, number = min(repeated.items(), key=lambda item: item[1])
-            first, second = sorted([origins[fact_id], store.file_of(number)], key=files.index)
+            # Met at its second place: the later of its two.
+            fact_id = min(repeated, key=lambda i: max(places[i], place_of(repeated[i])))
+            first, second = sorted([origins[fact_id], store.file_of(repeated[fact_id])], key=files.index)
             raise DataError(f"duplicate id '{fact_id}' in {first} and {second}")
-    cited = [(f, origins[f["id"]]) for _, f in facts.in_memory()]
-    if store is not None:
-        cited += [(store.fact(number), store.file_of(number)) for number in store.cited.values()]
-    for fact, path in cited:
+    known = ", ".join(source_origins) or "none"
+    problems: list[tuple[int, int, str]] = []  # (place, 0 for the source and 1 for a link, message)
+    for place, fact in facts.in_memory():
+        where = f"{origins[fact['id']]}: fact '{fact['id']}'"
         if fact["source"] not in source_origins:
-            known = ", ".join(source_origins) or "none"
-            raise DataError(
-                f"{path}: fact '{fact['id']}', field 'source': no source has the id '{fact['source']}' (known: {known})"
-            )
-    for _, fact in facts.in_memory():
+            problems.append((place, 0, f"{where}, field 'source': no source has the id '{fact['source']}'"))
         for other in fact.get("conflicts_with", ()):
             if other not in origins and (store is None or store.find(other) is None):
-                raise DataError(
-                    f"{origins[fact['id']]}: fact '{fact['id']}', field 'conflicts_with': no fact has the id '{other}'"
-                )
-    outside = store.outside if store is not None else []
-    for number, fact_id, other in outside:
-        if other not in origins and store is not None:
-            where = f"{store.file_of(number)}: fact '{fact_id}'"
-            raise DataError(f"{where}, field 'conflicts_with': no fact has the id '{other}'")
+                problems.append((place, 1, f"{where}, field 'conflicts_with': no fact has the id '{other}'"))
+                break
+    if store is not None:
+        for source, number in store.cited.items():
+            if source not in source_origins:
+                where = f"{store.file_of(number)}: fact '{store.fact(number)['id']}'"
+                problems.append((place_of(number), 0, f"{where}, field 'source': no source has the id '{source}'"))
+        for number, fact_id, other in store.outside:
+            if other not in origins:
+                where = f"{store.file_of(number)}: fact '{fact_id}'"
+                problems.append((place_of(number), 1, f"{where}, field 'conflicts_with': no fact has the id '{other}'"))
+    if problems:
+        _, kind, message = min(problems)
+        raise DataError(message + (f" (known: {known})" if kind == 0 else ""))
 
 
 class NotRegularFile(Exception):
@@ -530,7 +543,11 @@ class FileReader:
             except (ValueError, RecursionError):
                 self._fail()
             number += 1
-            yield _checked_one(self.path, item, number, "fact", check_fact)
+            try:
+                fact = _checked_one(self.path, item, number, "fact", check_fact)
+            except DataError:
+                self._fail()  # read_file parses the whole file first: a JSON error further on is told first
+            yield fact
             at = _after_blanks(text, at)
             self.position = at
         if _after_blanks(text, at + 1) < len(text):

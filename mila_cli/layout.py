@@ -65,14 +65,15 @@ def folders(pack_dirs: list[str]) -> list[str]:
     return out
 
 
-def _stamps(paths: list[str]) -> str | None:
+def stamps(paths: list[str]) -> str | None:
+    """Each file's real path, size, modification and change times and inode, a line each."""
     lines = []
     for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             return None
-        lines.append(f"{os.path.realpath(path)}\t{info.st_size}\t{info.st_mtime_ns}\t{info.st_ino}")
+        lines.append(f"{os.path.realpath(path)}\t{info.st_size}\t{info.st_mtime_ns}\t{info.st_ctime_ns}\t{info.st_ino}")
     return "\n".join(lines)
 
 
@@ -99,18 +100,19 @@ def _cache_guess() -> str:
     return os.path.join(xdg if xdg.strip() else os.path.expanduser("~/.cache"), "mila")
 
 
-def write_record(cache: str, pack_dirs: list[str], files: list[str], index: str) -> None:
+def write_record(cache: str, pack_dirs: list[str], files: list[str], index: str, before: str | None) -> None:
     """Note that a load of these pack folders read these files and put every pack fact
-    in this index (written whole and renamed; a failure only costs later TABs time)."""
+    in this index (written whole and renamed; a failure only costs later TABs time).
+    before: the files' stamps when the load began; if any changed since, nothing is noted."""
     import tempfile
 
-    stamps = _stamps(files)
-    if stamps is None or "\n" in cache + _where():
+    now = stamps(files)
+    if now is None or now != before or "\n" in cache + _where():
         return
     try:
         fd, temporary = tempfile.mkstemp(dir=cache, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(f"{os.path.basename(index)}\n{cache}\n{_where()}\n{stamps}")
+            handle.write(f"{os.path.basename(index)}\n{cache}\n{_where()}\n{now}")
         os.replace(temporary, _record_path(cache, pack_dirs))
     except OSError:
         pass
@@ -126,7 +128,7 @@ def _index_for(pack_dirs: list[str]) -> str | None:
         files = [path for folder in folders(pack_dirs) for path in json_files(folder)]
     except OSError:
         return None
-    if (written_in, where) != (cache, _where()) or recorded != _stamps(files) or not index or os.sep in index:
+    if (written_in, where) != (cache, _where()) or recorded != stamps(files) or not index or os.sep in index:
         return None
     return os.path.join(cache, index)
 

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from mila_cli.facts import Fact, FileReader
 
-FORMAT = 2  # bump when what is stored or how text is read into words changes
+FORMAT = 3  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
 # Where language.word_set finds words that are not runs of letters and digits:
 # numbers with separators (1,200) and hyphenated words (rl-lab, also rllab).
@@ -71,7 +71,9 @@ def _stamps(paths: Sequence[str]) -> list[list[Any]] | None:
             info = os.stat(path)
         except OSError:
             return None
-        stamps.append([os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino])
+        # The change time too: an edit in place that keeps the size and puts the
+        # modification time back (cp -p, rsync -t --inplace) still changes it.
+        stamps.append([os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns])
     return stamps
 
 
@@ -107,15 +109,30 @@ class Store:
         try:
             return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
-            raise DataError(f"the pack index {self.path} cannot be read ({exc}); delete it to make it again") from None
+            self._damaged(exc)
+
+    def _damaged(self, problem: object) -> NoReturn:
+        """An index that cannot be read is removed (the next run makes it again), and said so."""
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        raise DataError(f"the pack index {self.path} was damaged ({problem}) and is removed; run the command again")
+
+    def _decoded(self, data: str) -> Fact:
+        try:
+            fact = json.loads(data)
+        except ValueError as exc:
+            self._damaged(exc)
+        if not isinstance(fact, dict):
+            self._damaged("a fact that is not an object")
+        return fact
 
     def fact(self, number: int) -> Fact:
         found = self._cache.get(number)
         if found is None:
             rows = self._query("SELECT data FROM facts WHERE idx = ?", (number,))
             if not rows:
-                raise DataError(f"the pack index {self.path} has no fact {number}; delete it to make it again")
-            found = json.loads(rows[0][0])
+                self._damaged(f"no fact {number}")
+            found = self._decoded(rows[0][0])
             if len(self._cache) < _MAX_CACHED:
                 self._cache[number] = found
         return found
@@ -131,7 +148,7 @@ class Store:
             if not batch:
                 return
             for number, data in batch:
-                yield number, self._cache.get(number) or json.loads(data)
+                yield number, self._cache.get(number) or self._decoded(data)
             start = batch[-1][0] + 1
 
     def find(self, fact_id: str) -> int | None:
@@ -272,15 +289,19 @@ def open_store(
     key = f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{len(named):x}"  # the stamps inside say which files
     target = os.path.join(where, key + ".sqlite")
     store = _open(target, stamps)
+    if store is None:
+        try:
+            os.makedirs(where, mode=0o700, exist_ok=True)
+        except OSError:
+            return None
+        if not _build(where, target, list(paths), stamps, read, progress):
+            return None
+        store = _open(target, stamps)
     if store is not None:
-        return store
-    try:
-        os.makedirs(where, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    if not _build(where, target, list(paths), stamps, read, progress):
-        return None
-    return _open(target, stamps)
+        # The same files, maybe named another way this time ('p' or './p', a link): the
+        # names this run gave them, in the same order (the stamps hold real paths).
+        store.files = [(path, lo, hi) for path, (_, lo, hi) in zip(paths, store.files, strict=True)]
+    return store
 
 
 def _open(target: str, stamps: list[list[Any]]) -> Store | None:
@@ -296,7 +317,11 @@ def _open(target: str, stamps: list[list[Any]]) -> Store | None:
         rows = connection.execute("SELECT key, value FROM meta WHERE key IN ('version', 'stamps', 'store')").fetchall()
     except sqlite3.Error:
         return None
-    meta = {key: json.loads(value) for key, value in rows}
+    try:
+        meta = {key: json.loads(value) for key, value in rows}
+    except ValueError:  # damaged: made again
+        connection.close()
+        return None
     if meta.get("version") != _version() or meta.get("stamps") != stamps or "store" not in meta:
         connection.close()
         return None
@@ -315,9 +340,11 @@ def _build(
     import sqlite3
     import tempfile
 
-    fd, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")  # 0600
-    os.close(fd)
+    _sweep(where)
+    temporary = ""
     try:
+        fd, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")  # 0600
+        os.close(fd)
         connection = sqlite3.connect(temporary, isolation_level=None)  # transactions as _fill says
         try:
             _fill(connection, paths, stamps, read, progress)
@@ -329,11 +356,32 @@ def _build(
         os.replace(temporary, target)
         return True
     except (OSError, sqlite3.Error):  # a full disk, a read-only folder: the index is only a saving
-        _remove(temporary)
+        if temporary:
+            _remove(temporary)
         return False
     except BaseException:
-        _remove(temporary)
+        if temporary:
+            _remove(temporary)
         raise
+
+
+_STALE = 600  # seconds: a build writes its temporary file all the time; one untouched this long was cut short
+
+
+def _sweep(where: str) -> None:
+    """Remove what builds cut short left behind (a kill, a Ctrl-C during a TAB): their
+    temporary files, once nothing has written to them for a while."""
+    import time
+
+    try:
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        if time.time() - entry.stat().st_mtime > _STALE:
+                            os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def _remove(path: str) -> None:
@@ -436,14 +484,11 @@ class _Builder:
             offered = completion_help(fact.get("name") or fact["text"])  # what TAB shows beside the id
             rows.append((number, fact["id"], fact["category"], fact["source"], year, file_number, data, offered))
             self.number += 1
-        self.db.execute("SAVEPOINT batch")
         try:
             self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         except sqlite3.IntegrityError:
-            self.db.execute("ROLLBACK TO batch")  # the rows before the repeated id were written
-            _duplicate(self.db, [r[1] for r in rows], self.paths, self.paths[file_number])
+            _duplicate(self.db, rows, self.paths)
             raise
-        self.db.execute("RELEASE batch")
         self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
         self.db.executemany("INSERT INTO names VALUES (?, ?)", names)
         if self.gathered >= _CHUNK:
@@ -536,12 +581,15 @@ def _fill(
         progress(total, total)
 
 
-def _duplicate(db: sqlite3.Connection, ids: list[str], paths: list[str], path: str) -> None:
-    """Raise the DataError for the first id of a batch that is already indexed or repeated in it."""
+def _duplicate(db: sqlite3.Connection, rows: list[tuple[Any, ...]], paths: list[str]) -> None:
+    """Raise the DataError for the first id of a batch of rows (number, id, ..., file, ...)
+    that an earlier batch holds or the batch repeats. Some of the batch's rows may be
+    written already (there is no journal to roll back): only earlier numbers count."""
+    first = rows[0][0]
     seen: set[str] = set()
-    for fact_id in ids:
-        rows = db.execute("SELECT file FROM facts WHERE id = ?", (fact_id,)).fetchall()
-        if rows or fact_id in seen:
-            earlier = paths[rows[0][0]] if rows else path
-            raise DataError(f"duplicate id '{fact_id}' in {earlier} and {path}")
+    for row in rows:
+        fact_id, path = row[1], paths[row[5]]
+        earlier = db.execute("SELECT file FROM facts WHERE id = ? AND idx < ?", (fact_id, first)).fetchall()
+        if earlier or fact_id in seen:
+            raise DataError(f"duplicate id '{fact_id}' in {paths[earlier[0][0]] if earlier else path} and {path}")
         seen.add(fact_id)

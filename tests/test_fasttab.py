@@ -244,3 +244,17 @@ def test_a_tab_on_an_indexed_pack_never_imports_click(tmp_path: Path) -> None:
         f"plain,big-399{d}\n".encode() for d in range(2, 10)
     )
     assert done.stderr == b""  # neither click, re, json nor typing was imported
+
+
+def test_no_record_when_a_pack_changes_while_it_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = packindex.open_store
+
+    def and_then_an_edit(*args: Any, **kwargs: Any) -> Any:
+        store = real(*args, **kwargs)
+        (tmp_path / "pack" / "sources.json").write_text("[ ]", encoding="utf-8")  # after the index was read
+        return store
+
+    monkeypatch.setattr(packindex, "open_store", and_then_an_edit)
+    pack = _indexed_pack(tmp_path / "pack", monkeypatch)
+    env = {**_env("bash", ["show"], "pack-person-2"), "MILA_FACTS_PATH": str(pack)}
+    assert fasttab.answer(env) is None  # click answers, from the files as they are now

@@ -248,3 +248,111 @@ def test_two_first_runs_at_once_both_answer_and_leave_one_whole_index(tmp_path: 
     assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".sqlite", ".tab"]
     again = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
     assert again.stdout == outputs[0][0]
+
+
+# What a review found ------------------------------------------------------------------
+
+
+def test_the_same_pack_named_another_way_reads_the_same_index(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _pack(tmp_path / "p", [PERSON, {**PERSON, "id": "bob", "name": "Bob"}])
+    (tmp_path / "link").symlink_to(pack)
+    monkeypatch.chdir(tmp_path)
+    for name in ("p", "./p", str(pack), "link", "p/"):
+        assert _ids(Path(name))[-2:] == ["ada", "bob"], name
+    assert len(list(cached.glob("*.sqlite"))) == 1
+    result = invoke("--facts-dir", "./p", "show", "nobody-here")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packindex, "MIN_BYTES", 0)
+    monkeypatch.setenv("MILA_CACHE_DIR", "/proc/self")  # a folder, where no file can be made
+    assert "ada" in _ids(_pack(tmp_path / "p", [PERSON]))
+
+
+def _error(pack: Path) -> str:
+    result = invoke("--facts-dir", str(pack), "facts")
+    assert result.exit_code == 3 and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+_BIG = 4500  # facts: more than one batch of the index's writes
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "repeat-in-a-later-batch",
+        "repeat-across-large-files",
+        "repeat-in-small-after-large",
+        "missing-sources-small-after-large",
+        "bad-fact-then-bad-json",
+        "link-to-nothing",
+    ],
+)
+def test_broken_packs_get_the_same_error_with_and_without_the_index(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [{**PERSON, "id": f"p-{i}"} for i in range(_BIG)]
+    pack = tmp_path / "p"
+    pack.mkdir()
+    files: dict[str, Any] = {"b-large.json": many, "c-large.json": [{**PERSON, "id": f"q-{i}"} for i in range(_BIG)]}
+    if layout == "repeat-in-a-later-batch":
+        files["b-large.json"] = [*many, {**PERSON, "id": "p-10"}]
+    elif layout == "repeat-across-large-files":
+        files["c-large.json"] = [*files["c-large.json"][:3000], {**PERSON, "id": "p-77"}]
+    elif layout == "repeat-in-small-after-large":
+        files["z.json"] = [{**PERSON, "id": "q-77"}, {**PERSON, "id": "p-5"}]
+    elif layout == "missing-sources-small-after-large":
+        files["c-large.json"][4000]["source"] = "nowhere"
+        files["z.json"] = [{**PERSON, "id": "zz", "source": "elsewhere"}]
+    elif layout == "bad-fact-then-bad-json":
+        files["b-large.json"] = json.dumps([*many[:4], {"id": "x"}, *many[5:]])[:-1] + ",]"
+    else:
+        files["c-large.json"][10]["conflicts_with"] = ["p-1", "nothing-here"]
+    for name, items in files.items():
+        (pack / name).write_text(items if isinstance(items, str) else json.dumps(items), encoding="utf-8")
+    monkeypatch.setattr(packindex, "MIN_BYTES", 1 << 40)
+    without = _error(pack)
+    monkeypatch.setattr(packindex, "MIN_BYTES", 100_000)  # the large files, not z.json
+    assert _error(pack) == without
+
+
+def test_a_damaged_index_is_made_again(cached: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    pack = _pack(tmp_path / "p", [PERSON])
+    _ids(pack)
+    (kept,) = cached.glob("*.sqlite")
+    with sqlite3.connect(kept) as db:  # its record of the files, no longer JSON
+        db.execute("UPDATE meta SET value = '[' WHERE key = 'stamps'")
+    assert "ada" in _ids(pack)  # made again
+    with sqlite3.connect(kept) as db:  # a fact's row, no longer JSON
+        db.execute("UPDATE facts SET data = '{' WHERE id = 'ada'")
+    result = invoke("--facts-dir", str(pack), "people", "--json")
+    assert result.exit_code == 3 and "was damaged" in result.stderr and "removed" in result.stderr
+    assert result.stderr.count("\n") == 1 and not kept.exists()
+    assert "ada" in _ids(pack)  # and the next run makes it again
+
+
+def test_what_a_cut_short_build_left_is_swept_away(cached: Path, tmp_path: Path) -> None:
+    cached.mkdir(parents=True)
+    old, fresh = cached / ".old.tmp", cached / ".fresh.tmp"
+    old.write_text("half an index")
+    fresh.write_text("an index being made")
+    os.utime(old, (1, 1))
+    _ids(_pack(tmp_path / "p", [PERSON]))
+    assert not old.exists() and fresh.exists()
+
+
+def test_an_edit_in_place_that_keeps_size_and_time_is_seen(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+    assert "ada" in _ids(pack)
+    path = pack / "pack.json"
+    before = path.stat()
+    path.write_text(path.read_text().replace('"ada"', '"eve"'), encoding="utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert "eve" in _ids(pack) and "ada" not in _ids(pack)
