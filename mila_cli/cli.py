@@ -13,10 +13,9 @@ import sys
 
 import click
 
-from mila_cli import completion
 from mila_cli.app import App, did_you_mean
 from mila_cli.errors import MilaError, NotFound
-from mila_cli.params import CATEGORY, SCORE, SOURCE, json_option, shared_options
+from mila_cli.params import CATEGORY, SCORE, SOURCE, json_option, offers, shared_options
 from mila_cli.program import ClosedInput, MilaGroup, print_version
 from mila_cli.text import quoted
 
@@ -94,7 +93,7 @@ def sources(app: App, as_json: bool) -> None:
 
 @cli.command(short_help="Show one fact by its id, with its source.")
 @shared_options
-@click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
+@click.argument("fact_id", metavar="ID", shell_complete=offers("fact_ids"))
 @json_option
 @click.pass_obj
 def show(app: App, fact_id: str, as_json: bool) -> None:
@@ -130,7 +129,7 @@ def history(app: App, since: int | None, until: int | None, as_json: bool) -> No
 
 @cli.command(short_help="Research areas and topics, or one area and what mentions it.")
 @shared_options
-@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.areas)
+@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=offers("areas"))
 @json_option
 @click.pass_obj
 def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
@@ -154,7 +153,7 @@ def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command(short_help="Everyone the documents name, or one person.")
 @shared_options
-@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=completion.people)
+@click.argument("name", nargs=-1, metavar="[NAME]...", shell_complete=offers("people"))
 @json_option
 @click.pass_obj
 def people(app: App, name: tuple[str, ...], as_json: bool) -> None:
@@ -248,7 +247,7 @@ def bookmark() -> None:
 
 @bookmark.command("add", short_help="Bookmark a fact, with a note or a new note.")
 @shared_options
-@click.argument("fact_id", metavar="ID", shell_complete=completion.fact_ids)
+@click.argument("fact_id", metavar="ID", shell_complete=offers("fact_ids"))
 @click.option("--note", metavar="TEXT", help="A note to keep with it.")
 @click.pass_obj
 def bookmark_add(app: App, fact_id: str, note: str | None) -> None:
@@ -282,7 +281,7 @@ def bookmark_list(app: App, as_json: bool) -> None:
 
 @bookmark.command("remove", short_help="Remove a bookmark.")
 @shared_options
-@click.argument("fact_id", metavar="ID", shell_complete=completion.bookmarked)
+@click.argument("fact_id", metavar="ID", shell_complete=offers("bookmarked"))
 @click.pass_obj
 def bookmark_remove(app: App, fact_id: str) -> None:
     """Remove the bookmark ID.
@@ -351,7 +350,7 @@ def _notices(app: App) -> None:
 
 @cli.command("completion", short_help="Print or install the TAB-completion script for a shell.")
 @shared_options
-@click.argument("words", nargs=-1, metavar="[install] [SHELL]", shell_complete=completion.completion_words)
+@click.argument("words", nargs=-1, metavar="[install] [SHELL]", shell_complete=offers("completion_words"))
 def completion_command(words: tuple[str, ...]) -> None:
     """Print the TAB-completion script for SHELL (bash, zsh or fish), or install it
     where that shell finds it for you: 'install' alone takes the shell from $SHELL.

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mila_cli import completion
 from mila_cli.app import COLOR_KEY, DIRS_KEY, NO_PAGER_KEY, App
 from mila_cli.text import quoted
 
@@ -19,6 +18,19 @@ if TYPE_CHECKING:
     _TextType = click.ParamType[str, str]
 else:  # ParamType is generic only in newer click
     _TextType = click.ParamType
+
+
+def offers(name: str) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """A shell_complete callback from mila_cli.completion, imported only when TAB asks:
+    with it come the facts module and json, which `mila --version` has no use for."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from mila_cli import completion
+
+        callback: Callable[[click.Context, click.Parameter, str], list[Any]] = getattr(completion, name)
+        return callback(ctx, param, incomplete)
+
+    return complete
 
 
 def _app(ctx: click.Context | None) -> App | None:
@@ -54,6 +66,8 @@ class CategoryType(_LoadedName):
         return app.fact_set.categories()
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from mila_cli import completion
+
         return completion.categories(ctx, param, incomplete)
 
 
@@ -66,6 +80,8 @@ class SourceType(_LoadedName):
         return list(app.fact_set.source_by_id)
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from mila_cli import completion
+
         return completion.sources(ctx, param, incomplete)
 
 

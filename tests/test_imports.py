@@ -99,3 +99,29 @@ def test_search_loads_the_stemmer_and_the_prepared_data() -> None:
 
 def test_the_probe_can_see_rich_when_it_is_used() -> None:
     assert "rich" in _imported(["people"], FORCE_COLOR="1")
+
+
+def _bare(args: list[str]) -> set[str]:
+    """The modules a run imports, started as the console script starts it (no json of the probe's)."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['mila', *{args!r}]\n"
+        "import mila_cli\n"
+        "try:\n    mila_cli.main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=True
+    )
+    return set(done.stderr.split())
+
+
+def test_version_imports_neither_json_nor_the_facts() -> None:
+    found = _bare(["--version"])
+    assert not {"json", "mila_cli.facts", "mila_cli.completion", "sqlite3"} & found
+
+
+def test_a_lookup_without_packs_imports_no_pack_index() -> None:
+    found = _bare(["show", "iclr", "--json"])
+    assert "mila_cli.facts" in found and not {"mila_cli.packindex", "sqlite3", "unicodedata"} & found
