@@ -258,3 +258,20 @@ def test_no_record_when_a_pack_changes_while_it_is_loaded(tmp_path: Path, monkey
     pack = _indexed_pack(tmp_path / "pack", monkeypatch)
     env = {**_env("bash", ["show"], "pack-person-2"), "MILA_FACTS_PATH": str(pack)}
     assert fasttab.answer(env) is None  # click answers, from the files as they are now
+
+
+def test_a_fast_tab_on_packs_follows_mila_cache_dir_and_the_folder_named_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MILA_CACHE_DIR", str(tmp_path / "cache"))
+    pack = _indexed_pack(tmp_path / "pack", monkeypatch)
+    twice = os.pathsep.join([str(pack), str(pack) + "/"])
+    monkeypatch.setenv("MILA_FACTS_PATH", twice)
+    facts.load([str(pack), str(pack) + "/"])  # the record for this MILA_FACTS_PATH
+    env = {**_env("bash", ["show"], "pack-person-2"), "MILA_FACTS_PATH": twice}
+    fast = fasttab.answer(env)
+    with monkeypatch.context() as patch:
+        assert fast is not None and fast == _click(env, patch)
+    for index in (tmp_path / "cache").glob("*.sqlite"):
+        index.unlink()  # the record names an index that is gone: click answers
+    assert fasttab.answer(env) is None

@@ -356,3 +356,80 @@ def test_an_edit_in_place_that_keeps_size_and_time_is_seen(cached: Path, tmp_pat
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     assert "eve" in _ids(pack) and "ada" not in _ids(pack)
+
+
+# The index's other paths, in process -------------------------------------------------
+
+
+def _store(tmp_path: Path, items: list[dict[str, Any]]) -> Any:
+    pack = _pack(tmp_path / "p", items)
+    loaded = facts.load([str(pack)])
+    assert loaded.store is not None
+    return loaded
+
+
+def test_the_progress_of_a_build_rises_to_the_whole(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [{**PERSON, "id": f"a-{i}"} for i in range(5000)])
+    heard: list[tuple[int, int]] = []
+    store = packindex.open_store(
+        [str(pack / "pack.json")], facts.FileReader, lambda done, total: heard.append((done, total))
+    )
+    assert store is not None and heard[0][0] == 0 and heard[-1][0] == heard[-1][1]
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard) and len(heard) > 3
+
+
+def test_a_typo_is_mended_from_an_indexed_pack(cached: Path, tmp_path: Path) -> None:
+    items = [{**PERSON, "id": f"a-{i}", "text": f"Ada wrote {i} poems."} for i in range(3100)]
+    items.append({**PERSON, "id": "zed", "text": "Zed studied quasicrystals."})
+    result = invoke("--facts-dir", str(_pack(tmp_path / "p", items)), "search", "quasicrystal", "--json")
+    assert result.exit_code == 0 and '"zed"' in result.stdout
+    mended = invoke("--facts-dir", str(tmp_path / "p"), "search", "quasicrystls", "--json")
+    assert mended.exit_code == 0 and '"zed"' in mended.stdout
+
+
+def test_a_range_reads_like_a_list(cached: Path, tmp_path: Path) -> None:
+    loaded = _store(tmp_path, [PERSON, {**PERSON, "id": "bob"}, {**PERSON, "id": "cy"}])
+    (_, part) = loaded.facts.indexed()[0]
+    assert [f["id"] for f in part[1:3]] == ["bob", "cy"] and part[0]["id"] == "ada"
+    with pytest.raises(IndexError):
+        part[3]
+    with pytest.raises(IndexError):
+        loaded.facts[len(loaded.facts)]
+    assert loaded.facts[-1]["id"] == "cy"
+
+
+@pytest.mark.parametrize("damage", ["UPDATE facts SET data = '[1]'", "DELETE FROM facts"])
+def test_rows_damaged_otherwise_are_told_and_removed(cached: Path, tmp_path: Path, damage: str) -> None:
+    import sqlite3
+
+    loaded = _store(tmp_path, [PERSON, {**PERSON, "id": "bob"}])
+    (kept,) = cached.glob("*.sqlite")
+    with sqlite3.connect(kept) as db:
+        db.execute(damage)
+    with pytest.raises(DataError, match="was damaged"):
+        loaded.facts[len(loaded.facts) - 1]  # not read yet: from the index
+    assert not kept.exists()
+
+
+def test_no_index_when_a_file_is_gone_or_no_folder_can_be_named(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert packindex.open_store([str(tmp_path / "gone.json")], facts.FileReader) is None
+
+    def no_home() -> str:
+        raise RuntimeError("no home")
+
+    monkeypatch.setattr(packindex, "folder", no_home)
+    assert "ada" in _ids(_pack(tmp_path / "p", [PERSON]))
+
+
+def test_a_file_changed_while_it_is_indexed_is_not_kept(cached: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "p", [PERSON])
+
+    class Changing(facts.FileReader):
+        def __init__(self, path: str) -> None:
+            super().__init__(path)
+            os.utime(path, ns=(1, 1))  # after it was read: the index would be of another file
+
+    assert packindex.open_store([str(pack / "pack.json")], Changing) is None
+    assert not list(cached.glob("*.sqlite")) and not list(cached.glob(".*.tmp"))
