@@ -269,7 +269,7 @@ def test_ctrl_c_in_a_command_exits_130_with_one_line(tmp_path: Path) -> None:
 
     pack = tmp_path / "pack"
     pack.mkdir()
-    many = [{"id": f"n-{i}", "category": "bulk", "text": f"Fact {i}.", "source": "encyclopedia"} for i in range(60000)]
+    many = [{"id": f"n-{i}", "category": "bulk", "text": f"Fact {i}.", "source": "encyclopedia"} for i in range(90000)]
     for k in range(0, len(many), 2000):  # files under a mebibyte: read at every run, not indexed, so slow
         (pack / f"bulk-{k:05}.json").write_text(json.dumps(many[k : k + 2000]), encoding="utf-8")
     command = [sys.executable, "-m", "mila_cli", "--facts-dir", str(pack), "search", "fact"]
@@ -278,18 +278,18 @@ def test_ctrl_c_in_a_command_exits_130_with_one_line(tmp_path: Path) -> None:
     started = time.monotonic()
     subprocess.run(command, capture_output=True, check=False, timeout=120, env=env)
     took = time.monotonic() - started  # a run as the interrupted ones will go
-    interrupted = 0
-    for share in (0.7, 0.5, 0.3):  # past start-up: loading or searching the pack
+    outcomes = []
+    for share in (0.7, 0.5, 0.3, 0.6, 0.4):  # past start-up: loading or searching the pack
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         time.sleep(took * share)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
-        if process.returncode in (0, 1) and b"Interrupted" not in err:
+        outcomes.append((share, process.returncode, err[-200:]))
+        if process.returncode in (0, 1) and b"Interrupted" not in err and b"Traceback" not in err:
             continue  # it finished before the signal, on a busy machine's uneven pace
         # click starts a new line first, after the ^C the terminal echoed.
         assert (process.returncode, err.strip()) == (130, b"Interrupted."), f"at {share:.0%} of {took:.2f}s"
-        interrupted += 1
-    assert interrupted
+    assert any(code == 130 for _, code, _ in outcomes), f"{took:.2f}s: {outcomes}"
 
 
 def test_ctrl_c_while_importing_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
