@@ -263,6 +263,7 @@ def test_closing_the_pipe_while_rich_draws_is_quiet() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_in_a_command_exits_130_with_one_line(tmp_path: Path) -> None:
     import signal
     import time

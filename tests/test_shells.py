@@ -195,6 +195,7 @@ def test_eval_line_of_a_missing_mila_is_quiet(home: Path, opened: list[Shell]) -
     assert "not found" not in screen
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_during_a_tab_prints_nothing(tmp_path: Path) -> None:
     """A TAB on a pack slow to load, given up on with Ctrl-C while it works."""
     import json
