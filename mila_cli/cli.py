@@ -144,10 +144,11 @@ def areas(app: App, name: tuple[str, ...], as_json: bool) -> None:
     if not name:
         app.output(as_json).areas(app.fact_set.area_groups())
         return
-    from mila_cli.names import mentions
+    from mila_cli.names import mention_words, mentions
 
     area = app.named(" ".join(name), app.fact_set.areas(), "area")
-    app.output(as_json).fact(area, app.fact_set, related=mentions(area, app.fact_set.facts))
+    related = mentions(area, app.fact_set.holding(mention_words(area)))
+    app.output(as_json).fact(area, app.fact_set, related=related)
     _notes(app)
 
 

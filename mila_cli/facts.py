@@ -193,6 +193,16 @@ class FactSet:
                     found[category] = found.get(category, 0) + count
         return found
 
+    def holding(self, words: set[str]) -> Iterator[Fact]:
+        """In load order, every fact in memory and those of a pack index that hold one of
+        these words (folded, as search's words of a fact's text): fewer than all, never
+        one less than the facts that hold them."""
+        for part in self.facts.parts:
+            if isinstance(part, list):
+                yield from part
+            else:
+                yield from part.holding(words)
+
     def matching(self, typed: str, category: str | None, most: int) -> list[Fact] | None:
         """The facts (of a category) whose id, or a name or alias or a word of one, begins
         with typed, in load order (what TAB offers); None when there are more than most."""

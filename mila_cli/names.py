@@ -141,15 +141,25 @@ MAX_NAME_WORDS = 32  # a name typed longer than this is not a name
 MAX_NAME_CHARS = 1000
 
 
+def _phrases(subject: Fact) -> list[list[str]]:
+    names = names_of(subject)
+    phrases = [words(fold(n)) for n in names[1 : 1 + MAX_NAMES]] or [words(fold(names[0]))]
+    return [p for p in phrases if p]
+
+
+def mention_words(subject: Fact) -> set[str]:
+    """The words a fact must hold to mention subject (each phrase's first): what a pack
+    index looks up, so that only those facts are read."""
+    return {p[0] for p in _phrases(subject)}
+
+
 def mentions(subject: Fact, facts: Iterable[Fact]) -> list[Fact]:
     """Other facts whose text, tags or aliases mention one of subject's names as words.
 
     Its first MAX_NAMES names count; a fact is read for a phrase only if it holds the
     phrase's first word, so the work grows with the facts, not facts times names.
     """
-    names = names_of(subject)
-    phrases = [words(fold(n)) for n in names[1 : 1 + MAX_NAMES]] or [words(fold(names[0]))]
-    phrases = [p for p in phrases if p]
+    phrases = _phrases(subject)
     first_words = {p[0] for p in phrases}
     found = []
     for fact in facts:

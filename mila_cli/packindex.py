@@ -200,6 +200,10 @@ class Store:
         total = int(rows[0][0] or 0)
         return total, self._holders(low, high) if 0 < total <= most else []
 
+    def holders(self, word: str) -> list[int]:
+        """The facts (numbers, ascending) whose searchable text holds this very word."""
+        return self._holders(word, word + "\x00")
+
     def _holders(self, low: str, high: str) -> list[int]:
         from array import array
 
@@ -262,6 +266,11 @@ class Range(Sequence["Fact"]):
         if len(found) > most:
             return None
         return [(n, self.store.fact(n)) for n, _, _ in found]
+
+    def holding(self, words: set[str]) -> list[Fact]:
+        """The file's facts whose searchable text holds one of these words, in order."""
+        numbers = sorted({n for word in words for n in self.store.holders(word) if self.lo <= n < self.hi})
+        return [self.store.fact(n) for n in numbers]
 
     def select(self, category: str | None = None, *, dated: bool = False) -> list[Fact]:
         """The facts of a category, or those with a year, in order."""

@@ -250,3 +250,16 @@ def test_a_word_in_too_many_facts_is_said_to_be_so(tmp_path: Path) -> None:
     assert result.stderr.startswith("mila: 'Learning' is in too many facts to pick any by; add a rarer word;")
     found = invoke("--facts-dir", str(tmp_path), "search", "learning note 1234", "--json")
     assert found.exit_code == 0 and '"n-1234"' in found.stdout  # a rarer word picks, the common one still counts
+
+
+def test_the_facts_that_mention_a_subject_are_the_same(both: tuple[FactSet, FactSet]) -> None:
+    from mila_cli.names import mention_words, mentions
+
+    memory, indexed = both
+    subjects = [f for f in memory.facts if "name" in f or "aliases" in f][::40] + memory.areas()[:20]
+    found = 0
+    for subject in subjects:
+        expected = mentions(subject, memory.facts)
+        assert mentions(subject, indexed.holding(mention_words(subject))) == expected, subject["id"]
+        found += bool(expected)
+    assert found > 5
