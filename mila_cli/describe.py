@@ -88,8 +88,8 @@ def answer_lines(intent: str | None, facts: Sequence[Fact], fact_set: FactSet) -
                 # Montréal', the university is where, not who.
                 named = [p["name"] for p in fact_set.people() if p["name"] in f["text"]] or [
                     o["name"]
-                    for o in fact_set.facts
-                    if o["category"] == "organizations" and "name" in o and o["name"] in f["text"]
+                    for o in fact_set.in_category("organizations")
+                    if "name" in o and o["name"] in f["text"]
                 ]
                 lines.append((", ".join(named) or f["id"], f"{f['text']} ({source})"))
         elif intent == "where":
