@@ -87,9 +87,7 @@ def answer_lines(intent: str | None, facts: Sequence[Fact], fact_set: FactSet) -
                 # People first: in 'LISA was founded by Yoshua Bengio at the Université de
                 # Montréal', the university is where, not who.
                 named = [p["name"] for p in fact_set.people() if p["name"] in f["text"]] or [
-                    o["name"]
-                    for o in fact_set.in_category("organizations")
-                    if "name" in o and o["name"] in f["text"]
+                    o["name"] for o in fact_set.in_category("organizations") if "name" in o and o["name"] in f["text"]
                 ]
                 lines.append((", ".join(named) or f["id"], f"{f['text']} ({source})"))
         elif intent == "where":
