@@ -117,20 +117,25 @@ class Nearness:
         folded = fold(query).strip()[:200]
         if not self.parts or not folded:
             return []
+        import heapq
+
         from rapidfuzz import fuzz, process
 
         # The whole query, and each of its words: 'Yoshua Bengion Smith' is near 'Yoshua Bengio'.
-        hits = [
-            hit
-            for piece in {folded, *(w for w in words(folded) if len(w) >= 3)}
-            for hit in process.extract(piece, self.parts, scorer=fuzz.ratio, limit=None, score_cutoff=_NEAR_ENOUGH)
-        ]
-        seen: list[str] = []
-        for _, _, position in sorted(hits, key=lambda hit: (-hit[1], self.owners[hit[2]])):
-            label = self.labels[self.owners[position]]
-            if label not in seen:
-                seen.append(label)
-        return seen[:limit]
+        # A label is as near as its best part; between equals, the one nearer the whole query
+        # first ('bench-30000' for 'bench-300000', among a pack's thousands of 'bench' ids).
+        best: dict[int, float] = {}
+        whole: dict[int, float] = {}
+        for piece in {folded, *(w for w in words(folded) if len(w) >= 3)}:
+            found = process.extract(piece, self.parts, scorer=fuzz.ratio, limit=None, score_cutoff=_NEAR_ENOUGH)
+            for _, score, position in found:
+                owner = self.owners[position]
+                if score > best.get(owner, 0.0):
+                    best[owner] = score
+                if piece == folded and score > whole.get(owner, 0.0):
+                    whole[owner] = score
+        nearest = heapq.nsmallest(limit, best, key=lambda owner: (-best[owner], -whole.get(owner, 0.0), owner))
+        return [self.labels[owner] for owner in nearest]
 
 
 _NEAR_ENOUGH = 70  # rapidfuzz ratio: 'benjio' to 'bengio' is 83, 'runs' to 'interns' 55
