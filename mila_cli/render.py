@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -191,11 +191,27 @@ class RichOutput(Output):
         return sum(fixed) + _GAP * len(fixed) + MIN_TEXT <= self.console.width
 
     def _too_long(self, rows: int) -> bool:
-        """A list this long is printed as plain lines instead, and the person told so."""
-        if rows <= MAX_TABLE_ROWS:
-            return False
+        """Whether a list this long is printed as plain lines instead (_as_plain)."""
+        return rows > MAX_TABLE_ROWS
+
+    def _as_plain(self, rows: int, draw: Callable[[Output], None]) -> None:
+        """A list past MAX_TABLE_ROWS as plain lines, paged as a table would be; then the
+        note that says so, last, where it is seen (not scrolled away above the list)."""
+        import contextlib
+        import io
+
+        if self.paged:
+            from mila_cli import pager
+
+            lines = io.StringIO()
+            with contextlib.redirect_stdout(lines):
+                draw(_plain())
+            if not pager.page(lines.getvalue()):
+                sys.stdout.write(lines.getvalue())
+        else:
+            draw(_plain())
+        sys.stdout.flush()
         message(f"mila: {rows:,} rows are printed as plain lines (tables stop at {MAX_TABLE_ROWS:,})")
-        return True
 
     def _stack(self, key: Text, extra: Text | None, *body: RenderableType, width: int | None = None) -> None:
         """One record: its key (an id, whole) and what goes beside it when there is room,
@@ -219,7 +235,7 @@ class RichOutput(Output):
 
     def _facts(self, facts: Sequence[Fact]) -> None:
         if self._too_long(len(facts)):
-            return _plain()._facts(facts)
+            return self._as_plain(len(facts), lambda out: out._facts(facts))
         id_width = _longest(f["id"] for f in facts)
         with self._drawing():
             if not self._fits(id_width):
@@ -235,7 +251,7 @@ class RichOutput(Output):
 
     def _history(self, events: Sequence[Fact]) -> None:
         if self._too_long(len(events)):
-            return _plain()._history(events)
+            return self._as_plain(len(events), lambda out: out._history(events))
         from rich.table import Table
 
         year_width = _longest(describe.when(f) for f in events)
@@ -265,8 +281,9 @@ class RichOutput(Output):
         return None
 
     def _areas(self, groups: AreaGroups) -> None:
-        if self._too_long(sum(len(facts) for _, facts in groups)):
-            return _plain()._areas(groups)
+        rows = sum(len(facts) for _, facts in groups)
+        if self._too_long(rows):
+            return self._as_plain(rows, lambda out: out._areas(groups))
         console = self.console
         ids = [f["id"] for _, facts in groups for f in facts]
         name_width = _longest(f["name"] for _, facts in groups for f in facts)
@@ -295,7 +312,7 @@ class RichOutput(Output):
 
     def _people(self, persons: Sequence[Fact]) -> None:
         if self._too_long(len(persons)):
-            return _plain()._people(persons)
+            return self._as_plain(len(persons), lambda out: out._people(persons))
         id_width = _longest(p["id"] for p in persons)
         name_width = min(_longest(p["name"] for p in persons), 24)
         with self._drawing():
@@ -398,7 +415,7 @@ class RichOutput(Output):
 
     def _bookmarks(self, items: Sequence[BookmarkItem]) -> None:
         if self._too_long(len(items)):
-            return _plain()._bookmarks(items)
+            return self._as_plain(len(items), lambda out: out._bookmarks(items))
         id_width = _longest(b["id"] for b in items)
         texts = []
         for b in items:

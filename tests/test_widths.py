@@ -327,3 +327,18 @@ def test_long_json_on_a_terminal_goes_to_the_pager(
     assert paged and json.loads(paged[0]) and capsys.readouterr().out == ""
     jsonout.JsonOutput(paged=True).facts([{"id": "one"}])  # fits: printed, not paged
     assert len(paged) == 1 and json.loads(capsys.readouterr().out) == [{"id": "one"}]
+
+
+@pytest.mark.slow
+def test_a_list_past_the_table_limit_is_paged_and_the_note_comes_last(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    people = [
+        {"id": f"p{i}", "category": "people", "name": "Ada", "roles": ["r"], "text": "T.", "source": "encyclopedia"}
+        for i in range(2100)
+    ]
+    (pack / "people.json").write_text(json.dumps(people), encoding="utf-8")
+    pager, kept = _fake_pager(tmp_path)
+    screen = _on_tty(f"{MILA} --facts-dir {shlex.quote(str(pack))} people", {"MILA_PAGER": pager})
+    assert "p2099\tAda\tr" in kept.read_text()  # the plain lines went to the pager
+    assert "p2099" not in screen and screen.strip().endswith("(tables stop at 2,000)")  # the note, after it
