@@ -4,6 +4,7 @@ problems are raised as MilaErrors with their exit codes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,10 @@ class App:
 
             progress = output.build_progress() if self.pack_dirs else None  # for a first run on a large pack
             try:
-                self._fact_set = facts.load(self.pack_dirs, progress)
+                # A TAB (click's completion) does not wait minutes for a large pack's index.
+                self._fact_set = facts.load(
+                    self.pack_dirs, progress, wait_for_index=not os.environ.get("_MILA_COMPLETE")
+                )
             finally:
                 if progress is not None:
                     progress.close()

@@ -259,10 +259,12 @@ def sort_areas(areas: list[Fact]) -> list[Fact]:
     return sorted(areas, key=lambda f: rank.get(f.get("group", ""), len(rank)))
 
 
-def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
+def load(pack_dirs: Iterable[str] = (), progress: Any = None, *, wait_for_index: bool = True) -> FactSet:
     """Load the bundled folder and then each pack folder, in the order given. Pack files
     over a mebibyte are read through their index (packindex), when one can be kept;
-    progress(done, total) hears how far making it is."""
+    progress(done, total) hears how far making it is. Without wait_for_index (a TAB),
+    an index that is not made yet and would take long is not made: its files are left
+    out, so that a shell is never frozen while it is made."""
     parts: list[list[Fact] | Range] = []
     origins: dict[str, str] = {}
     sources: list[Source] = []
@@ -283,7 +285,7 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
     from mila_cli import layout
 
     before = layout.stamps([path for path, _ in files]) if pack_dirs else None  # for the TAB record
-    store = _store([p for p, bundled in files if not bundled and _is_facts(p)], progress)
+    store, unread = _store([p for p, bundled in files if not bundled and _is_facts(p)], progress, wait_for_index)
     ranges = {r.path: r for r in store.ranges()} if store is not None else {}
     read_packs = False  # whether a pack fact file was read into memory
     for path, bundled in files:
@@ -297,6 +299,8 @@ def load(pack_dirs: Iterable[str] = (), progress: Any = None) -> FactSet:
             vocabularies.append(path)
         elif path in ranges:
             parts.append(ranges[path])
+        elif path in unread:
+            read_packs = True  # not all of the packs: no record for a fast TAB
         else:
             read_packs |= not bundled
             items: list[Fact] = []
@@ -319,14 +323,19 @@ def _is_facts(path: str) -> bool:
     return os.path.basename(path) not in (SOURCES_FILE, VOCABULARY_FILE)
 
 
-def _store(paths: list[str], progress: Any) -> Store | None:
-    """The pack index of the large pack files, or None (none large, or no index can be kept)."""
+def _store(paths: list[str], progress: Any, wait: bool) -> tuple[Store | None, set[str]]:
+    """The pack index of the large pack files, or None (none large, or no index can be
+    kept); and the files left unread: those of an index too long to make without `wait`."""
     if not paths:
-        return None  # no pack: nothing to import for one
+        return None, set()  # no pack: nothing to import for one
     from mila_cli import packindex
 
     large = [p for p in paths if packindex.large(p)]
-    return packindex.open_store(large, FileReader, progress) if large else None
+    if not large:
+        return None, set()
+    quick = wait or sum(os.stat(p).st_size for p in large) <= packindex.TAB_BUILD_BYTES
+    store = packindex.open_store(large, FileReader, progress, build=quick)
+    return store, set() if store is not None or quick else set(large)
 
 
 def _json_files(folder: str, *, bundled: bool) -> list[str]:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 FORMAT = 3  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
+# A TAB makes an index of at most this much (a few seconds); a larger one waits for a command.
+TAB_BUILD_BYTES = 16 << 20
 # Where language.word_set finds words that are not runs of letters and digits:
 # numbers with separators (1,200) and hyphenated words (rl-lab, also rllab).
 _SPECIAL = re.compile(r"[0-9][,.][0-9]|[-‐‑]")
@@ -280,11 +282,12 @@ class Range(Sequence["Fact"]):
 
 
 def open_store(
-    paths: Sequence[str], read: Callable[[str], FileReader], progress: Progress | None = None
+    paths: Sequence[str], read: Callable[[str], FileReader], progress: Progress | None = None, *, build: bool = True
 ) -> Store | None:
     """The index of these pack files: opened when it still holds these very files, else
-    made (reading each with read(), which validates it). None when no index can be kept:
-    the caller reads the files itself. A DataError from read() is raised as it is."""
+    made (reading each with read(), which validates it) unless not to build. None when
+    there is no index: the caller reads the files itself. A DataError from read() is
+    raised as it is."""
     import zlib  # a name for the file, not a secret: hashlib's import would cost every run 4 ms
 
     stamps = _stamps(paths)
@@ -298,6 +301,8 @@ def open_store(
     key = f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{len(named):x}"  # the stamps inside say which files
     target = os.path.join(where, key + ".sqlite")
     store = _open(target, stamps)
+    if store is None and not build:
+        return None
     if store is None:
         try:
             os.makedirs(where, mode=0o700, exist_ok=True)

@@ -16,6 +16,7 @@ import pytest
 from conftest import SOURCE, invoke, need, run
 
 from mila_cli import facts, packindex
+from mila_cli.app import DIRS_KEY, App
 from mila_cli.errors import DataError
 
 PERSON = {"id": "ada", "category": "people", "name": "Ada", "roles": ["r"], "text": "Ada wrote.", "source": SOURCE}
@@ -433,3 +434,21 @@ def test_a_file_changed_while_it_is_indexed_is_not_kept(cached: Path, tmp_path: 
 
     assert packindex.open_store([str(pack / "pack.json")], Changing) is None
     assert not list(cached.glob("*.sqlite")) and not list(cached.glob(".*.tmp"))
+
+
+def test_a_tab_does_not_wait_for_a_long_index(cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A TAB on a pack whose index is not made yet and would take long offers what it can
+    without the pack's large files, at once; a command makes the index, and TAB uses it."""
+    pack = _pack(tmp_path / "p", [PERSON, {**PERSON, "id": "adam", "name": "Adam"}])
+    monkeypatch.setattr(packindex, "TAB_BUILD_BYTES", 10)  # every file counts as long to index
+    monkeypatch.setenv("_MILA_COMPLETE", "bash_complete")
+    offered = {f["id"] for f in App({DIRS_KEY: [str(pack)]}).fact_set.people()}
+    assert "yoshua-bengio" in offered and not {"ada", "adam"} & offered  # the pack's large file left out
+    assert not cached.exists() or not list(cached.glob("*.sqlite"))
+    monkeypatch.delenv("_MILA_COMPLETE")
+    assert {"ada", "adam"} <= set(_ids(pack))  # a command waits, and makes it
+    monkeypatch.setenv("_MILA_COMPLETE", "bash_complete")
+    assert {"ada", "adam"} <= {f["id"] for f in App({DIRS_KEY: [str(pack)]}).fact_set.people()}
+    monkeypatch.setattr(packindex, "TAB_BUILD_BYTES", 1 << 30)  # short to make: a TAB makes it itself
+    (pack / "more.json").write_text(json.dumps([{**PERSON, "id": "ava"}] * 1), encoding="utf-8")
+    assert "ava" in {f["id"] for f in App({DIRS_KEY: [str(pack)]}).fact_set.people()}
