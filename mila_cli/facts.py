@@ -98,6 +98,13 @@ class FactList(Sequence["Fact"]):
             if isinstance(part, list):
                 yield from enumerate(part, start)
 
+    def place_of(self, number: int) -> int:
+        """The place in load order of a pack index's fact number."""
+        for start, part in self.indexed():
+            if part.lo <= number < part.hi:
+                return start + number - part.lo
+        raise IndexError(number)
+
     def indexed(self) -> list[tuple[int, Range]]:
         """(place of its first fact, range) of each range of a pack index."""
         return [
@@ -148,10 +155,7 @@ class FactSet:
 
     def place_of(self, number: int) -> int:
         """The place in load order of a pack index's fact number."""
-        for start, part in self.facts.indexed():
-            if part.lo <= number < part.hi:
-                return int(start + number - part.lo)
-        raise IndexError(number)
+        return self.facts.place_of(number)
 
     def ids(self) -> Iterator[str]:
         for part in self.facts.parts:
@@ -368,10 +372,7 @@ def _check_links(
     source and every conflict link names something loaded. Of several problems, the
     one a load without the index meets first is told: the earliest in load order."""
     places = {f["id"]: place for place, f in facts.in_memory()}
-
-    def place_of(number: int) -> int:
-        return next(start + number - part.lo for start, part in facts.indexed() if part.lo <= number < part.hi)
-
+    place_of = facts.place_of
     if store is not None:
         repeated = store.present(list(origins))
         if repeated:

@@ -92,7 +92,6 @@ class Store:
     def __init__(self, path: str, connection: sqlite3.Connection, meta: dict[str, Any]) -> None:
         self.path = path
         self._db = connection
-        self.count: int = meta["count"]
         self.files: list[tuple[str, int, int]] = [(p, lo, hi) for p, lo, hi in meta["files"]]
         # Per file, each category in order of first appearance, with its number of facts.
         self.categories: list[dict[str, int]] = meta["categories"]
@@ -536,7 +535,6 @@ class _Builder:
             "SELECT pos, a, b FROM links WHERE b NOT IN (SELECT id FROM facts) ORDER BY rowid"
         ).fetchall()
         store = {
-            "count": self.number,
             "files": self.files,
             "categories": [{kind: counts[k, kind] for kind in kinds} for k, kinds in enumerate(self.categories)],
             "cited": self.cited,
