@@ -114,8 +114,7 @@ class Store:
 
     def _damaged(self, problem: object) -> NoReturn:
         """An index that cannot be read is removed (the next run makes it again), and said so."""
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        _remove(self.path)
         raise DataError(f"the pack index {self.path} was damaged ({problem}) and is removed; run the command again")
 
     def _decoded(self, data: str) -> Fact:
@@ -140,16 +139,20 @@ class Store:
 
     def rows(self, lo: int, hi: int, where: str = "", args: Sequence[Any] = ()) -> Iterator[tuple[int, Fact]]:
         """(number, fact) from lo to hi (excluded) in order, read a batch at a time."""
+        for number, data in self._paged("data", lo, hi, where, args):
+            yield number, self._cache.get(number) or self._decoded(data)
+
+    def _paged(self, column: str, lo: int, hi: int, where: str = "", args: Sequence[Any] = ()) -> Iterator[Any]:
+        """(number, column) of the facts from lo to hi (excluded) in order, a batch per query."""
         start = lo
         while start < hi:
             batch = self._query(
-                f"SELECT idx, data FROM facts WHERE idx >= ? AND idx < ? {where} ORDER BY idx LIMIT {_BATCH}",
+                f"SELECT idx, {column} FROM facts WHERE idx >= ? AND idx < ? {where} ORDER BY idx LIMIT {_BATCH}",
                 (start, hi, *args),
             )
             if not batch:
                 return
-            for number, data in batch:
-                yield number, self._cache.get(number) or self._decoded(data)
+            yield from batch
             start = batch[-1][0] + 1
 
     def find(self, fact_id: str) -> int | None:
@@ -169,15 +172,7 @@ class Store:
         return found
 
     def ids(self, lo: int, hi: int) -> Iterator[str]:
-        start = lo
-        while start < hi:
-            batch = self._query(
-                f"SELECT idx, id FROM facts WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT {_BATCH}", (start, hi)
-            )
-            if not batch:
-                return
-            yield from (fact_id for _, fact_id in batch)
-            start = batch[-1][0] + 1
+        return (fact_id for _, fact_id in self._paged("id", lo, hi))
 
     def citing(self, source_id: str) -> int:
         return int(self._query("SELECT count(*) FROM facts WHERE source = ?", (source_id,))[0][0])
@@ -364,18 +359,15 @@ def _build(
         finally:
             connection.close()
         if _stamps(paths) != stamps:  # a file changed while it was read: keep nothing
-            os.unlink(temporary)
             return False
         os.replace(temporary, target)
+        temporary = ""  # in place: nothing left to remove
         return True
     except (OSError, sqlite3.Error):  # a full disk, a read-only folder: the index is only a saving
-        if temporary:
-            _remove(temporary)
         return False
-    except BaseException:
+    finally:
         if temporary:
-            _remove(temporary)
-        raise
+            _remove(temporary)  # a build that did not end in place leaves nothing
 
 
 _STALE = 600  # seconds: a build writes its temporary file all the time; one untouched this long was cut short
@@ -392,7 +384,7 @@ def _sweep(where: str) -> None:
                 if entry.name.startswith(".") and entry.name.endswith(".tmp"):
                     with contextlib.suppress(OSError):
                         if time.time() - entry.stat().st_mtime > _STALE:
-                            os.unlink(entry.path)
+                            _remove(entry.path)
     except OSError:
         pass
 
