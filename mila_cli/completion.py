@@ -65,6 +65,24 @@ def matches(incomplete: str, fact: Fact) -> bool:
     return False
 
 
+def matching(fact_set: FactSet, typed: str, category: str | None, most: int) -> list[Fact] | None:
+    """The facts (of a category) whose id, or a name or alias or a word of one, begins
+    with typed, in load order; None when there are more than most. A pack index is
+    asked for its own (layout.matching), not read whole."""
+    found: list[Fact] = []
+    for part in fact_set.facts.parts:
+        if isinstance(part, list):
+            found += [f for f in part if (category is None or f["category"] == category) and matches(typed, f)]
+        else:
+            indexed = part.matching(fold(typed), category, most - len(found))
+            if indexed is None:
+                return None
+            found += [f for _, f in indexed]
+        if len(found) > most:
+            return None
+    return found
+
+
 def _items(fact_set: FactSet, incomplete: str, category: str | None = None) -> list[CompletionItem]:
     """Ids that start with what was typed; only when there are none, those a word of whose
     name or aliases does ('ben' offers yoshua-bengio). Shells complete a word from its start,
@@ -72,7 +90,7 @@ def _items(fact_set: FactSet, incomplete: str, category: str | None = None) -> l
     order, as `mila areas` lists them."""
     from click.shell_completion import CompletionItem
 
-    found = fact_set.matching(incomplete, category, MAX_OFFERS)
+    found = matching(fact_set, incomplete, category, MAX_OFFERS)
     if found is None:
         return []
     if category == AREAS:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
 from mila_cli.layout import bundled_dir
-from mila_cli.text import fold
 
 if TYPE_CHECKING:
     from mila_cli.packindex import Range, Store
@@ -206,24 +205,6 @@ class FactSet:
                 yield from part
             else:
                 yield from part.holding(words)
-
-    def matching(self, typed: str, category: str | None, most: int) -> list[Fact] | None:
-        """The facts (of a category) whose id, or a name or alias or a word of one, begins
-        with typed, in load order (what TAB offers); None when there are more than most."""
-        from mila_cli.completion import matches
-
-        found: list[Fact] = []
-        for part in self.facts.parts:
-            if isinstance(part, list):
-                found += [f for f in part if (category is None or f["category"] == category) and matches(typed, f)]
-            else:
-                indexed = part.matching(fold(typed), category, most - len(found))
-                if indexed is None:
-                    return None
-                found += [f for _, f in indexed]
-            if len(found) > most:
-                return None
-        return found
 
     def in_category(self, category: str | None) -> list[Fact]:
         if category is None:

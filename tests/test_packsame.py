@@ -129,6 +129,8 @@ def test_the_same_lookups_and_links(both: tuple[FactSet, FactSet]) -> None:
 
 @pytest.mark.slow
 def test_tab_offers_the_same(both: tuple[FactSet, FactSet]) -> None:
+    from mila_cli.completion import matching
+
     memory, indexed = both
     assert indexed.category_counts() == memory.category_counts()
     names = [f["name"] for f in memory.facts if "name" in f][::250]
@@ -138,8 +140,8 @@ def test_tab_offers_the_same(both: tuple[FactSet, FactSet]) -> None:
     for text in typed:
         for category in (None, "people", "areas", "labs"):
             for most in (5, 100_000):
-                expected = memory.matching(text, category, most)
-                assert indexed.matching(text, category, most) == expected, (text, category, most)
+                expected = matching(memory, text, category, most)
+                assert matching(indexed, text, category, most) == expected, (text, category, most)
                 offered += bool(expected)
     assert offered > 40
 
