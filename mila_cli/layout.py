@@ -17,7 +17,7 @@ import os
 
 TYPE_CHECKING = False  # typing's own costs a TAB milliseconds to import
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
 _RECORD = ".tab"
 # More values than this are not offered by a TAB: a shell would ask to show them all, and
@@ -65,23 +65,44 @@ def folders(pack_dirs: list[str]) -> list[str]:
     return out
 
 
-def stamps(paths: list[str]) -> str | None:
-    """Each file's real path, size, modification and change times and inode, a line each."""
-    lines = []
+def stamp_rows(paths: Sequence[str]) -> list[list[str | int]] | None:
+    """Each file's real path, size, modification and change times and inode; None when one
+    cannot be read. The change time too: an edit in place that keeps the size and puts the
+    modification time back (cp -p, rsync -t --inplace) still changes it."""
+    rows: list[list[str | int]] = []
     for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             return None
-        lines.append(f"{os.path.realpath(path)}\t{info.st_size}\t{info.st_mtime_ns}\t{info.st_ctime_ns}\t{info.st_ino}")
-    return "\n".join(lines)
+        rows.append([os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
+    return rows
+
+
+def stamps(paths: list[str]) -> str | None:
+    """stamp_rows as text, a line each: what the TAB record holds."""
+    rows = stamp_rows(paths)
+    return None if rows is None else "\n".join("\t".join(map(str, row)) for row in rows)
+
+
+def file_name(paths: Sequence[str]) -> str:
+    """A name for a cache file made from these paths (real paths: 'p' and './p' are one).
+    A name, not a secret: zlib costs nothing to import, hashlib 4 ms; what the file says
+    inside tells whether it is the one wanted."""
+    import zlib
+
+    named = "\n".join(os.path.realpath(p) for p in paths).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{len(named):x}"
 
 
 def _record_path(cache: str, pack_dirs: list[str]) -> str:
-    import zlib
+    return os.path.join(cache, file_name(pack_dirs) + _RECORD)
 
-    named = "\n".join(os.path.realpath(d) for d in pack_dirs).encode("utf-8", "surrogateescape")
-    return os.path.join(cache, f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{_RECORD}")
+
+def cache_override() -> str | None:
+    """The cache folder MILA_CACHE_DIR names, if it names one."""
+    override = os.environ.get("MILA_CACHE_DIR")
+    return os.path.expanduser(override) if override else None
 
 
 def _where() -> str:
@@ -93,9 +114,9 @@ def _cache_guess() -> str:
     """Where the cache folder is, as platformdirs says on Linux, without importing it (its
     import costs a TAB several milliseconds). The record says which folder it was written
     to, for which variables: a wrong guess finds no record that vouches for it."""
-    override = os.environ.get("MILA_CACHE_DIR")
+    override = cache_override()
     if override:
-        return os.path.expanduser(override)
+        return override
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     return os.path.join(xdg if xdg.strip() else os.path.expanduser("~/.cache"), "mila")
 

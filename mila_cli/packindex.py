@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mila_cli.errors import DataError
+from mila_cli.layout import cache_override, file_name, matching, sqlite_uri, stamp_rows
 
 if TYPE_CHECKING:
     import sqlite3
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from mila_cli.facts import Fact, FileReader
 
-FORMAT = 3  # bump when what is stored or how text is read into words changes
+FORMAT = 4  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
 # A TAB makes an index of at most this much (a few seconds); a larger one waits for a command.
 TAB_BUILD_BYTES = 16 << 20
@@ -49,9 +50,9 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in all): how far a b
 
 def folder() -> str:
     """Where the index lives (it may not exist yet)."""
-    override = os.environ.get("MILA_CACHE_DIR")
+    override = cache_override()
     if override:
-        return os.path.expanduser(override)
+        return override
     import platformdirs
 
     return platformdirs.user_cache_dir("mila", appauthor=False)
@@ -64,19 +65,6 @@ def large(path: str) -> bool:
         return os.stat(path).st_size >= MIN_BYTES
     except OSError:
         return False
-
-
-def _stamps(paths: Sequence[str]) -> list[list[Any]] | None:
-    stamps: list[list[Any]] = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            return None
-        # The change time too: an edit in place that keeps the size and puts the
-        # modification time back (cp -p, rsync -t --inplace) still changes it.
-        stamps.append([os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns])
-    return stamps
 
 
 def _version() -> list[Any]:
@@ -256,8 +244,6 @@ class Range(Sequence["Fact"]):
     def matching(self, typed: str, category: str | None, most: int) -> list[tuple[int, Fact]] | None:
         """(number, fact) of the facts whose id, or a name or alias or a word of one,
         begins with typed (folded), in order; None when there are more than most."""
-        from mila_cli.layout import matching
-
         found = matching(self.store._query, typed, category, most, self.lo, self.hi)
         if len(found) > most:
             return None
@@ -282,18 +268,14 @@ def open_store(
     made (reading each with read(), which validates it) unless not to build. None when
     there is no index: the caller reads the files itself. A DataError from read() is
     raised as it is."""
-    import zlib  # a name for the file, not a secret: hashlib's import would cost every run 4 ms
-
-    stamps = _stamps(paths)
+    stamps = stamp_rows(paths)
     if stamps is None:
         return None
     try:
         where = folder()
     except Exception:  # no home to put a cache in (platformdirs, expanduser): do without
         return None
-    named = "\n".join(s[0] for s in stamps).encode("utf-8", "surrogateescape")
-    key = f"{zlib.crc32(named):08x}{zlib.adler32(named):08x}{len(named):x}"  # the stamps inside say which files
-    target = os.path.join(where, key + ".sqlite")
+    target = os.path.join(where, file_name(paths) + ".sqlite")  # the stamps inside say which files
     store = _open(target, stamps)
     if store is None and not build:
         return None
@@ -314,8 +296,6 @@ def open_store(
 
 def _open(target: str, stamps: list[list[Any]]) -> Store | None:
     import sqlite3
-
-    from mila_cli.layout import sqlite_uri
 
     if not os.path.isfile(target):
         return None
@@ -358,7 +338,7 @@ def _build(
             _fill(connection, paths, stamps, read, progress)
         finally:
             connection.close()
-        if _stamps(paths) != stamps:  # a file changed while it was read: keep nothing
+        if stamp_rows(paths) != stamps:  # a file changed while it was read: keep nothing
             return False
         os.replace(temporary, target)
         temporary = ""  # in place: nothing left to remove
