@@ -205,8 +205,15 @@ def _prepare_streams() -> None:
 
 def main() -> NoReturn:
     """The console script: set up the streams, then run (cli.main exits)."""
+    import gc
+
     from mila_cli.cli import cli
 
+    # Start-up is over (mila_cli.main turned the collector off for it). What it made is
+    # frozen, so that no pass of the collector, nor the one at exit, walks it again; the
+    # collector is on for the command, which may read a pack of a million facts.
+    gc.freeze()
+    gc.enable()
     _prepare_streams()
     cli.main(prog_name="mila")
     raise SystemExit(0)  # not reached: cli.main always exits

@@ -125,3 +125,36 @@ def test_version_imports_neither_json_nor_the_facts() -> None:
 def test_a_lookup_without_packs_imports_no_pack_index() -> None:
     found = _bare(["show", "iclr", "--json"])
     assert "mila_cli.facts" in found and not {"mila_cli.packindex", "sqlite3", "unicodedata"} & found
+
+
+_GC_PROBE = """
+import gc, json, sys
+import mila_cli
+from mila_cli import app
+
+seen = []
+made = app.App.__init__
+
+
+def spy(self, *args, **kwargs):
+    seen.append({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()})
+    made(self, *args, **kwargs)
+
+
+app.App.__init__ = spy
+sys.argv = ["mila", "sources", "--json"]
+try:
+    mila_cli.main()
+finally:
+    sys.stderr.write(json.dumps(seen))
+"""
+
+
+def test_the_collector_is_on_for_the_command_with_start_up_frozen() -> None:
+    """Start-up runs with the garbage collector off (speed: bench/run.py); the command
+    itself, which may read a pack of a million facts, runs with it on, and what start-up
+    made (click, the commands) is frozen out of its passes."""
+    done = subprocess.run([sys.executable, "-c", _GC_PROBE], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stderr)
+    assert len(seen) == 1 and seen[0]["enabled"] and seen[0]["frozen"] > 1000
