@@ -39,16 +39,17 @@ AREAS = "areas"
 AREA_GROUPS = ("key research area", "research topic", "expertise", "application")
 COUNT_QUALIFIERS = ("exact", "approximately", "more than")
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Patterns are compiled on first use (re caches them), not at import: every run imports
+# this module, few meet a field mila does not know.
 # A field's name is shown as a label beside its value: lowercase words joined by _ or -.
-_FIELD_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*\Z")
+_FIELD_NAME = r"[a-z0-9]+(?:[_-][a-z0-9]+)*\Z"
 # What --json adds to a fact: a pack's field of the same name would be hidden or mistaken for it.
 RESERVED_FIELDS = frozenset(("score", "conflicts", "mentioned_in"))
 _KNOWN_FIELDS = frozenset(
     "id category text source conflicts_with name url place count_of aliases tags roles year month as_of "
     "count count_qualifier degrees group".split()
 )
-_AS_OF = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
+_DIGITS = frozenset("0123456789")
 
 
 def pack_dirs_from_env() -> list[str]:
@@ -456,12 +457,17 @@ def _finite(text: str) -> float:
     return number
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _decoded(raw: bytes, path: str) -> str:
     """UTF-8 text (a BOM is ignored), or a DataError saying where it is not."""
+    # removeprefix rather than the utf-8-sig codec, whose module every run would import.
+    text = raw.removeprefix(_BOM)
     try:
-        return raw.decode("utf-8-sig")
+        return text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start + len(raw) - len(text)})") from None
 
 
 def loads(raw: bytes, path: str) -> Any:
@@ -561,11 +567,11 @@ class FileReader:
         raise DataError(f"{self.path}: invalid JSON")  # read_file found nothing: never here
 
 
-_BLANKS = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
+_BLANKS = r"[ \t\n\r]*"  # JSON's whitespace
 
 
 def _after_blanks(text: str, at: int) -> int:
-    found = _BLANKS.match(text, at)
+    found = re.compile(_BLANKS).match(text, at)  # compiled once, on first use (re's cache)
     return found.end() if found else at
 
 
@@ -631,7 +637,7 @@ def _check_extra(fact: Fact) -> tuple[str, str] | None:
     for field, value in fact.items():
         if field in _KNOWN_FIELDS:
             continue
-        if not isinstance(field, str) or len(field) > MAX_SLUG or not _FIELD_NAME.match(field):
+        if not isinstance(field, str) or len(field) > MAX_SLUG or not re.match(_FIELD_NAME, field):
             name = field.encode("unicode_escape").decode("ascii")[:MAX_SLUG]
             return "", f"the field name '{name}' must be lowercase ASCII words joined by '_' or '-'"
         if field in RESERVED_FIELDS:
@@ -703,7 +709,29 @@ def _is_int(value: Any) -> bool:
 
 
 def is_slug(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= MAX_SLUG and bool(_SLUG.match(value))
+    """Lowercase ASCII letters and digits, in words joined by single hyphens."""
+    # String methods, not a pattern: compiling one would cost every run more than the
+    # bundled facts' checks take.
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_SLUG
+        and value.isascii()
+        and value == value.lower()
+        and all(word.isalnum() for word in value.split("-"))
+    )
+
+
+def _is_as_of(value: Any) -> bool:
+    """A date written YYYY, YYYY-MM or YYYY-MM-DD, in ASCII digits."""
+    if not isinstance(value, str):
+        return False
+    parts = value.split("-")
+    return (
+        len(parts) <= 3
+        and len(parts[0]) == 4
+        and all(len(part) == 2 for part in parts[1:])
+        and all(set(part) <= _DIGITS for part in parts)
+    )
 
 
 def _check_links_field(value: Any, own_id: Any) -> str | None:
@@ -722,7 +750,7 @@ def _check_dates(fact: Fact) -> tuple[str, str] | None:
             return "month", "needs a 'year'"
         if not _is_int(fact["month"]) or not 1 <= fact["month"] <= 12:
             return "month", "must be a whole number from 1 to 12"
-    if "as_of" in fact and (not isinstance(fact["as_of"], str) or not _AS_OF.match(fact["as_of"])):
+    if "as_of" in fact and not _is_as_of(fact["as_of"]):
         return "as_of", "must be a date written YYYY, YYYY-MM or YYYY-MM-DD"
     return None
 

@@ -29,7 +29,7 @@ def unsafe_pattern() -> re.Pattern[str]:
     return re.compile(f"[{_UNSAFE_CLASS}]")
 
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = r"[^\W_]+"  # compiled on first use (re's cache): most runs never split words
 
 
 def _visible_escape(match: re.Match[str]) -> str:
@@ -100,7 +100,7 @@ def fold(text: str) -> str:
 
 def words(folded: str) -> list[str]:
     """The words of already folded text; hyphens, apostrophes and spaces all split."""
-    return _WORD.findall(folded)
+    return re.findall(_WORD, folded)
 
 
 def holds(hay: Sequence[str], phrase: Sequence[str]) -> bool:

@@ -17,6 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import FACTS_DIR, SCHEMA_DIR, bundled_facts, bundled_sources, fact_files, invoke
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mila_cli import facts, layout, vocabulary
 
@@ -342,6 +344,24 @@ def test_runtime_and_schema_agree_on_whole_numbers() -> None:
         assert facts.check_fact(fact) is None and fact[field] == int(value) and type(fact[field]) is int
     half = {**GOOD, "year": 1993.5}
     assert not _schema_ok(half) and facts.check_fact(half) == ("year", "must be a whole number from 1 to 9999")
+
+
+# Ids and dates are checked with string methods (no pattern to compile at start-up); they
+# must say what the schema's patterns say, on the hostile cases too: non-ASCII digits
+# and letters, a trailing newline, empty words, upper case, a length past the limit.
+_TRICKY = st.text(alphabet="az09-_ \nZé٣１", max_size=12) | st.text(alphabet="a-", min_size=78, max_size=82)
+
+
+@given(_TRICKY)
+def test_id_check_says_what_the_pattern_says(value: str) -> None:
+    expected = len(value) <= facts.MAX_SLUG and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value) is not None
+    assert facts.is_slug(value) is expected
+
+
+@given(st.text(alphabet="0189-\n٣a", max_size=12))
+def test_as_of_check_says_what_the_pattern_says(value: str) -> None:
+    expected = re.fullmatch(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?", value) is not None
+    assert (facts.check_fact({**GOOD, "as_of": value}) is None) is expected
 
 
 @pytest.mark.parametrize(

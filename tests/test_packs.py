@@ -153,6 +153,15 @@ def test_not_utf8(tmp_path: Path) -> None:
     assert "not UTF-8" in _fails("--facts-dir", str(folder))
 
 
+@pytest.mark.parametrize(("bom", "byte"), [(b"", 9), (b"\xef\xbb\xbf", 12)])
+def test_a_bom_is_ignored_and_a_bad_byte_is_counted_from_the_file_start(tmp_path: Path, bom: bytes, byte: int) -> None:
+    folder = _pack(tmp_path / "p", [])
+    (folder / "good.json").write_bytes(bom + json.dumps([PERSON]).encode())
+    assert [f["id"] for f in _json("--facts-dir", str(folder), "facts", "--category", "people")][-1] == PERSON["id"]
+    (folder / "good.json").write_bytes(bom + b'[{"id": "\xff"}]')
+    assert f"not UTF-8 text (byte {byte})" in _fails("--facts-dir", str(folder))
+
+
 @pytest.mark.parametrize(
     ("fact", "field"),
     [
