@@ -191,6 +191,18 @@ def test_writer_killed_holding_the_lock_loses_nothing(data_dir: Path) -> None:
     assert not list(data_dir.glob(".bookmarks.json.*.tmp"))  # the orphan was swept
 
 
+def test_a_write_sweeps_only_its_own_temporary_files(data_dir: Path) -> None:
+    invoke("bookmark", "add", "iclr")
+    left = [".bookmarks.json.k2j4x9.tmp", ".bookmarks.json..tmp"]  # mkstemp's names, as a killed writer leaves them
+    kept = [".bookmarks.json.tmp", "bookmarks.json.k2j4x9.tmp", ".other.json.k2j4x9.tmp", ".bookmarks.json.k2j4x9"]
+    for name in left + kept:
+        (data_dir / name).write_text("x", encoding="utf-8")
+    assert invoke("bookmark", "add", "gans").exit_code == 0
+    assert sorted(
+        p.name for p in data_dir.iterdir() if p.name not in ("bookmarks.json", "bookmarks.json.lock")
+    ) == sorted(kept)
+
+
 @pytest.mark.slow
 def test_writers_killed_at_random_moments_leave_a_valid_file(data_dir: Path) -> None:
     ids = [f["id"] for f in bundled_facts()]
@@ -583,14 +595,14 @@ def test_a_data_dir_with_an_unknown_users_home_is_a_data_error(monkeypatch: pyte
 )
 def test_more_shapes_that_are_corrupt(tmp_path: Path, document: object, reason: str) -> None:
     store = BookmarkStore(tmp_path)
-    store.path.write_text(json.dumps(document), encoding="utf-8")
+    Path(store.path).write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(DataError, match=reason):
         store.read()
 
 
 def _corrupt_store(tmp_path: Path) -> BookmarkStore:
     store = BookmarkStore(tmp_path)
-    store.path.write_bytes(b"{broken")
+    Path(store.path).write_bytes(b"{broken")
     return store
 
 
@@ -616,7 +628,7 @@ def test_a_backup_that_cannot_be_made_leaves_everything_in_place(
     store = _corrupt_store(tmp_path)
     with pytest.raises(DataError, match="No space left on device"):
         store.add("iclr", None)
-    assert store.path.read_bytes() == b"{broken" and not list(tmp_path.glob("bookmarks.json.corrupt-*"))
+    assert Path(store.path).read_bytes() == b"{broken" and not list(tmp_path.glob("bookmarks.json.corrupt-*"))
 
 
 def test_backups_made_in_the_same_second_get_their_own_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
