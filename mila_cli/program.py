@@ -10,7 +10,7 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -72,8 +72,39 @@ class MilaCommand(click.Command):
 
 
 class MilaGroup(MilaCommand, click.Group):
+    """mila's groups: commands made when first asked for, and every ending an exit code.
+
+    A command's click objects (its options, their types) are made by a function
+    registered with `lazy`, when click looks the command up: a run pays for the one it
+    runs, not for all of them (a millisecond). Help and click's own completion list
+    them all, and so make them all.
+    """
+
     command_class = MilaCommand
     group_class = type  # subgroups (bookmark) are MilaGroups too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._makers: dict[str, Callable[[], None]] = {}
+
+    def lazy(self, name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+        """Register a function that defines the command `name` (with self.command or
+        self.group) when click first looks it up."""
+
+        def register(make: Callable[[], None]) -> Callable[[], None]:
+            self._makers[name] = make
+            return make
+
+        return register
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        make = self._makers.pop(cmd_name, None)
+        if make is not None:
+            make()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._makers})
 
     def main(
         self,

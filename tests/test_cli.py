@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import click
@@ -21,11 +23,25 @@ def _json(*args: str) -> Any:
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None and command.name == name  # made under the name it was registered by
         out.append((*prefix, name))
         if isinstance(command, click.Group):
             out.extend(_commands(command, (*prefix, name)))
     return out
+
+
+def test_a_run_makes_only_the_command_it_runs() -> None:
+    """Commands are made when click looks them up (program.MilaGroup.lazy)."""
+    probe = (
+        "import sys; from mila_cli.cli import cli; sys.argv = ['mila', 'show', 'iclr', '--json']\n"
+        "try:\n    cli.main(prog_name='mila')\n"
+        "except SystemExit:\n    print(sorted(cli.commands), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert done.stderr == "['show']\n" and '"id": "iclr"' in done.stdout
 
 
 def test_version() -> None:
@@ -35,7 +51,12 @@ def test_version() -> None:
 
 def test_help_lists_every_command_with_a_summary_and_an_example() -> None:
     text = invoke("--help").stdout
-    for name, command in cli.commands.items():
+    context = click.Context(cli)
+    names = cli.list_commands(context)
+    assert len(names) == 9
+    for name in names:
+        command = cli.get_command(context, name)
+        assert command is not None
         assert name in text
         assert command.get_short_help_str(200).strip()
         assert f"mila {name}" in text  # the examples in the epilog

@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from conftest import REPORT, ROOT, bundled_facts, invoke
 
@@ -396,7 +397,8 @@ def test_the_commands_defaults_are_searchs() -> None:
     from mila_cli.cli import cli
     from mila_cli.search import DEFAULT_LIMIT, LONG_QUESTION_STEP
 
-    command = cli.commands["search"]
+    command = cli.get_command(click.Context(cli), "search")
+    assert command is not None
     options = {p.name: p for p in command.params}
     assert options["limit"].default == DEFAULT_LIMIT
     hint = str(getattr(options["min_score"], "help", ""))
