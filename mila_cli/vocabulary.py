@@ -63,7 +63,7 @@ class Vocabulary:
         self.cue_words = frozenset(w for cue in cues for w in cue)
         self.question_words = frozenset(cue[0] for cue in cues if len(cue) == 1)
         self._forms: dict[int, list[Phrase]] = {}
-        self._read_words: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None
+        self._read_words: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]] | None = None
         self._common = frozenset(common)  # everyday words, read from the files (see common)
 
     # What the terms are as stems. Worked out on first use, or handed over ready made
@@ -72,15 +72,15 @@ class Vocabulary:
     def prefill(
         self,
         *,
-        words: Callable[[], tuple[frozenset[str], frozenset[str]]],
+        words: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]],
         stems: tuple[frozenset[str], frozenset[str]],
         tables: Tables,
         forms: list[list[str]],
         longest: int,
         stop_stems: frozenset[str],
     ) -> None:
-        """Take derived data worked out ahead of time for exactly these groups; the words
-        and the common words (for typos only) are read when first asked for."""
+        """Take derived data worked out ahead of time for exactly these groups; the words,
+        the common words and their stems (for typos only) are read when first asked for."""
         self._read_words = words
         self.__dict__.update(
             _stems=stems, _tables=tables, _form_keys=forms, longest_term=longest, stop_stems=stop_stems
@@ -156,20 +156,25 @@ class Vocabulary:
         ]
 
     @functools.cached_property
-    def _word_lists(self) -> tuple[frozenset[str], frozenset[str]]:
+    def word_lists(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The words, the common words, and the common words' English stems."""
         if self._read_words is not None:
             return self._read_words()
-        return frozenset(w for _, _, words in self._terms for w in words), self._common
+        return (
+            frozenset(w for _, _, words in self._terms for w in words),
+            self._common,
+            frozenset(stem_map_en(self._common).values()),
+        )
 
     @property
     def words(self) -> frozenset[str]:
         """Every word of every term, folded: what a typo may be a typo of."""
-        return self._word_lists[0]
+        return self.word_lists[0]
 
     @property
     def common(self) -> frozenset[str]:
         """Everyday words, folded: real words, never taken for typos."""
-        return self._word_lists[1]
+        return self.word_lists[1]
 
     @functools.cached_property
     def _stems(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -183,13 +188,9 @@ class Vocabulary:
         french = stem_fr(word)
         return stem_en(word) in en or (len(french) >= _SHORTEST_FRENCH_STEM and french in fr)
 
-    @functools.cached_property
-    def _common_stems(self) -> frozenset[str]:
-        return frozenset(stem_map_en(self.common).values())
-
     def is_common(self, word: str) -> bool:
         """Whether a word is an everyday word, or a form of one (supervised, of supervise)."""
-        return word in self.common or stem_en(word) in self._common_stems
+        return word in self.common or stem_en(word) in self.word_lists[2]
 
 
 def _put(table: dict[str, list[int]], key: str, group: int) -> None:
