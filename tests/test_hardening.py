@@ -149,6 +149,35 @@ def test_a_full_disk_is_an_output_error(args: str) -> None:
     assert done.stderr == "mila: cannot write the output: No space left on device\n"
 
 
+_LEAVE = "import sys; from mila_cli import program; sys.stdout.write('left behind'); program._leave({code})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("code", "redirect", "expected"),
+    [
+        ("3", "", (3, "left behind", "")),  # what a command left in the buffer still arrives
+        ("None", "", (0, "left behind", "")),
+        ("'a message'", "", (1, "left behind", "a message\n")),  # as SystemExit('a message') ends
+        ("0", "> /dev/full", (4, "", "mila: cannot write the output: No space left on device\n")),
+        ("1", "> /dev/full", (1, "", "mila: cannot write the output: No space left on device\n")),
+        ("0", "| true", (0, "", "")),  # the reader left: not an error
+    ],
+)
+def test_the_end_of_a_run_flushes_what_was_left(code: str, redirect: str, expected: tuple[int, str, str]) -> None:
+    """mila ends with os._exit, skipping the interpreter's teardown (program._leave)."""
+    script = _LEAVE.format(code=code)
+    done = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} -c {shlex.quote(script)} {redirect}; exit ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # the output stays in the buffer
+    )
+    assert (done.returncode, done.stdout, done.stderr) == expected
+
+
 @pytest.mark.slow
 def test_a_closed_stdout_is_an_output_error_unless_nothing_is_written_there() -> None:
     done = _shell(f"{MILA} facts >&-")

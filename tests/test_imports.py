@@ -101,14 +101,26 @@ def test_the_probe_can_see_rich_when_it_is_used() -> None:
     assert "rich" in _imported(["people"], FORCE_COLOR="1")
 
 
+# mila ends with os._exit (program._leave): a probe reports from there.
+_AT_EXIT = """
+def at_exit(report, leave=os._exit):
+    def report_and_leave(code):
+        report()
+        sys.stderr.flush()
+        leave(code)
+    return report_and_leave
+"""
+
+
 def _bare(args: list[str]) -> set[str]:
     """The modules a run imports, started as the console script starts it (no json of the probe's)."""
     probe = (
-        "import sys\n"
+        "import os, sys\n"
         f"sys.argv = ['mila', *{args!r}]\n"
         "import mila_cli\n"
-        "try:\n    mila_cli.main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+        f"{_AT_EXIT}"
+        "os._exit = at_exit(lambda: sys.stderr.write(' '.join(sorted(sys.modules))))\n"
+        "mila_cli.main()\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     done = subprocess.run(
@@ -119,6 +131,7 @@ def _bare(args: list[str]) -> set[str]:
 
 def test_version_imports_neither_json_nor_the_facts() -> None:
     found = _bare(["--version"])
+    assert "mila_cli.program" in found
     assert not {"json", "mila_cli.facts", "mila_cli.completion", "sqlite3"} & found
 
 
@@ -127,10 +140,14 @@ def test_a_lookup_without_packs_imports_no_pack_index() -> None:
     assert "mila_cli.facts" in found and not {"mila_cli.packindex", "sqlite3", "unicodedata"} & found
 
 
-_GC_PROBE = """
-import gc, json, sys
+_GC_PROBE = (
+    """
+import gc, json, os, sys
 import mila_cli
 from mila_cli import app
+"""
+    + _AT_EXIT
+    + """
 
 seen = []
 made = app.App.__init__
@@ -143,11 +160,10 @@ def spy(self, *args, **kwargs):
 
 app.App.__init__ = spy
 sys.argv = ["mila", "sources", "--json"]
-try:
-    mila_cli.main()
-finally:
-    sys.stderr.write(json.dumps(seen))
+os._exit = at_exit(lambda: sys.stderr.write(json.dumps(seen)))
+mila_cli.main()
 """
+)
 
 
 def test_the_collector_is_on_for_the_command_with_start_up_frozen() -> None:
