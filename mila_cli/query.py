@@ -530,8 +530,7 @@ class _Lexicon:
         self.corpus = corpus
         self._known: dict[str, bool] = {}
         self._sorted: list[str] = []
-        self._all: set[str] = set()
-        self._by_length: dict[int, list[str]] = {}
+        self._all_words: set[str] | None = None
 
     def known(self, word: str) -> bool:
         """Whether the vocabulary or some fact uses this word or a form of it."""
@@ -546,25 +545,30 @@ class _Lexicon:
             )
         return self._known[word]
 
-    def candidates(self) -> list[str]:
-        """What a typo may be a typo of, gathered on first use (sorted: ties break alike every run)."""
-        if not self._sorted:
+    @property
+    def _all(self) -> set[str]:
+        """What a typo may be a typo of, gathered on first use."""
+        if self._all_words is None:
             vocabulary = self.vocabulary
-            self._all = self.corpus.words() | vocabulary.words | vocabulary.stopwords | vocabulary.cue_words
+            self._all_words = self.corpus.words() | vocabulary.words | vocabulary.stopwords | vocabulary.cue_words
+        return self._all_words
+
+    def candidates(self) -> list[str]:
+        """Every candidate, sorted: ties break alike every run."""
+        if not self._sorted:
             self._sorted = sorted(self._all)
         return self._sorted
 
     def of_lengths(self, shortest: int, longest: int) -> list[str]:
-        """The candidates of these lengths, in the same order every run."""
-        if not self._by_length:
-            for word in self.candidates():
-                self._by_length.setdefault(len(word), []).append(word)
-        return [w for n in range(shortest, longest + 1) for w in self._by_length.get(n, ())]
+        """The candidates of these lengths, shortest first and then in order: the same
+        order every run. Only they are sorted, not all ten thousand."""
+        found = sorted(w for w in self._all if shortest <= len(w) <= longest)
+        found.sort(key=len)  # stable: in order within each length
+        return found
 
     def is_word(self, part: str) -> bool:
         """A word as it is, for the halves of a split: a set lookup, where asking the facts
         of every cut of a long word would search all their text each time."""
-        self.candidates()
         return part in self._all or self.vocabulary.knows(part)
 
 

@@ -232,6 +232,7 @@ class SearchIndex:
         self._names: list[tuple[frozenset[str], set[int], bool]] | None = None  # names of people and organizations
         self._proper: dict[frozenset[str], list[int]] = {}  # the same, for names and aliases but not ids
         self._corpus_words: set[str] | None = None
+        self._read_words: Callable[[], set[str]] | None = None  # the words, worked out ahead of time
         self._docs: tuple[str, list[int], list[int]] | None = None
         self._fact_set = fact_set
         self._pack = fact_set.store if fact_set else None  # a pack index holding some of the facts
@@ -309,8 +310,14 @@ class SearchIndex:
             if position:  # the first name is the id read as words
                 self._proper.setdefault(name, []).append(index)
 
+    def prefill_words(self, read: Callable[[], set[str]]) -> None:
+        """Take a function giving what words() would work out, read when a typo first asks."""
+        self._read_words = read
+
     def words(self) -> set[str]:
         """Every folded word of every fact (and its hyphen-free compounds): what a typo may mean."""
+        if self._corpus_words is None and self._read_words is not None:
+            self._corpus_words = self._read_words()
         if self._corpus_words is None:
             text, _, _ = self._joined()
             self._corpus_words = word_set(text)
@@ -766,6 +773,8 @@ def index_for(fact_set: FactSet) -> SearchIndex:
     index = SearchIndex(fact_set.facts, vocab, fact_set.conflicts, fact_set)
     if data is not None and fact_set.bundled_count == len(data["facts"]):
         index.imported(data["facts"], data["postings"])
+        if len(fact_set.facts) == fact_set.bundled_count:  # no pack: the words are the bundled facts'
+            index.prefill_words(prepared.corpus_words)
     return index
 
 

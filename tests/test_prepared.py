@@ -62,10 +62,29 @@ def test_a_broken_file_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert search.index_for(facts.load()).search("who founded LISA").results
 
 
-def test_without_the_words_file_the_vocabulary_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    expected = prepared._words()
+def test_without_the_words_file_the_vocabulary_and_facts_are_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expected = prepared._words(), prepared.corpus_words()
+    assert all(expected[0]) and expected[1]
     monkeypatch.setattr(prepared, "WORDS_PATH", str(tmp_path / "missing.json"))
-    assert prepared._words() == expected
+    prepared._read_words_file.cache_clear()
+    try:
+        assert (prepared._words(), prepared.corpus_words()) == expected
+    finally:
+        prepared._read_words_file.cache_clear()
+
+
+def test_the_prepared_words_are_the_facts_words_only_without_packs(tmp_path: Path) -> None:
+    """A typo is mended to words of the bundled facts, read ready made, or of a pack's too."""
+    bundled = facts.load()
+    assert search.index_for(bundled).words() == prepared.corpus_words()
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    fact = {"id": "zorblax", "category": "lab-news", "text": "Zorblax happened.", "source": "encyclopedia"}
+    (pack / "pack.json").write_text(json.dumps([fact]), encoding="utf-8")
+    words = search.index_for(facts.load([str(pack)])).words()
+    assert "zorblax" in words and words > prepared.corpus_words()
 
 
 def test_the_writer_writes_what_the_test_compares(
