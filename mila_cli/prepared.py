@@ -59,6 +59,7 @@ def compute(fact_set: FactSet) -> dict[str, Any]:
     """The prepared data, worked out from the bundled files alone."""
     from mila_cli import vocabulary
     from mila_cli.search import SearchIndex
+    from mila_cli.vocabulary import packed_table
 
     vocab = vocabulary.load([vocabulary.bundled_path()])
     bundled = fact_set.facts[: fact_set.bundled_count]
@@ -74,8 +75,8 @@ def compute(fact_set: FactSet) -> dict[str, Any]:
             "cues": {" ".join(k): v for k, v in sorted(vocab.cues.items())},
             "groups": [g.id for g in vocab.groups],
             "stems": [sorted(part) for part in vocab.stems()],
-            "by_en": {k: sorted(v) for k, v in sorted(by_en.items())},
-            "by_fr": {k: sorted(v) for k, v in sorted(by_fr.items())},
+            "by_en": packed_table({k: sorted(v) for k, v in sorted(by_en.items())}),
+            "by_fr": packed_table({k: sorted(v) for k, v in sorted(by_fr.items())}),
             "forms": [sorted(vocab.forms_of(g)) for g in range(len(vocab.groups))],
             "longest": vocab.longest_term,
             "stop_stems": sorted(vocab.stop_stems),
@@ -99,7 +100,7 @@ def load() -> dict[str, Any] | None:
 
 def vocabulary(data: dict[str, Any]) -> Vocabulary:
     """The bundled vocabulary, as prepared (its file need not be read)."""
-    from mila_cli.vocabulary import Group, Vocabulary
+    from mila_cli.vocabulary import Group, PackedTable, Vocabulary
 
     prepared = data["vocabulary"]
     cues = {tuple(k.split(" ")): v for k, v in prepared["cues"].items()}
@@ -108,7 +109,7 @@ def vocabulary(data: dict[str, Any]) -> Vocabulary:
     vocab.prefill(
         words=_words,
         stems=(frozenset(prepared["stems"][0]), frozenset(prepared["stems"][1])),
-        tables=(prepared["by_en"], prepared["by_fr"]),
+        tables=(PackedTable(prepared["by_en"]).get, PackedTable(prepared["by_fr"]).get),
         forms=prepared["forms"],
         longest=prepared["longest"],
         stop_stems=frozenset(prepared["stop_stems"]),

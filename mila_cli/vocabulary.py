@@ -36,6 +36,30 @@ _ALLOWED_KEYS = {"$schema", "description", "stopwords", "generic", "common", "qu
 Phrase = tuple[str, ...]
 # Terms by their stems joined with spaces ("reinforc learn"), each with its groups.
 Tables = tuple[dict[str, list[int]], dict[str, list[int]]]
+Lookup = Callable[[str], Sequence[int]]  # a phrase's groups; none if it is no term
+
+
+def packed_table(table: dict[str, list[int]]) -> str:
+    """A table as one string, for PackedTable: a line per phrase, its groups after a tab."""
+    return "".join(f"\n{phrase}\t{','.join(map(str, groups))}" for phrase, groups in table.items()) + "\n"
+
+
+class PackedTable:
+    """A phrase -> groups table read from one string (packed_table), looked up with
+    str.find: parsing the prepared tables into dicts of lists would cost each search more
+    than a millisecond, and a search looks up a few dozen phrases."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def get(self, phrase: str) -> Sequence[int]:
+        if "\n" in phrase or "\t" in phrase:  # no term has one; it would read across lines
+            return ()
+        start = self._text.find(f"\n{phrase}\t")
+        if start < 0:
+            return ()
+        start += len(phrase) + 2
+        return [int(group) for group in self._text[start : self._text.index("\n", start)].split(",")]
 
 
 class Group(NamedTuple):
@@ -74,7 +98,7 @@ class Vocabulary:
         *,
         words: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]],
         stems: tuple[frozenset[str], frozenset[str]],
-        tables: Tables,
+        tables: tuple[Lookup, Lookup],
         forms: list[list[str]],
         longest: int,
         stop_stems: frozenset[str],
@@ -83,7 +107,7 @@ class Vocabulary:
         the common words and their stems (for typos only) are read when first asked for."""
         self._read_words = words
         self.__dict__.update(
-            _stems=stems, _tables=tables, _form_keys=forms, longest_term=longest, stop_stems=stop_stems
+            _stems=stems, _lookups=tables, _form_keys=forms, longest_term=longest, stop_stems=stop_stems
         )
 
     @functools.cached_property
@@ -96,6 +120,12 @@ class Vocabulary:
 
     def tables(self) -> Tables:
         return self._tables
+
+    @functools.cached_property
+    def _lookups(self) -> tuple[Lookup, Lookup]:
+        """How groups_for finds a phrase's groups: in the tables, or prepared ones (prefill)."""
+        by_en, by_fr = self._tables
+        return (lambda phrase: by_en.get(phrase, ())), (lambda phrase: by_fr.get(phrase, ()))
 
     def forms_of(self, group: int) -> list[str]:
         return self._form_keys[group]
@@ -132,10 +162,10 @@ class Vocabulary:
         """The groups a phrase belongs to, by its English or its French stems. A single
         French stem must have five letters or more: shorter ones match too much across
         languages (visas and vise both stem to "vis")."""
-        by_en, by_fr = self._tables
-        found = set(by_en.get(" ".join(en), ()))
+        by_en, by_fr = self._lookups
+        found = set(by_en(" ".join(en)))
         if len(fr) > 1 or (fr and len(fr[0]) >= _SHORTEST_FRENCH_STEM):
-            found.update(by_fr.get(" ".join(fr), ()))
+            found.update(by_fr(" ".join(fr)))
         return found
 
     def forms(self, group: int) -> list[Phrase]:

@@ -99,3 +99,15 @@ def test_the_writer_writes_what_the_test_compares(
     )
     assert made == prepared.texts()
     assert capsys.readouterr().out.count("wrote ") == 2
+
+
+def test_a_packed_table_finds_what_the_table_holds_and_nothing_else() -> None:
+    by_en, by_fr = vocabulary.load([vocabulary.bundled_path()]).tables()
+    for table in (by_en, by_fr):
+        packed = vocabulary.PackedTable(vocabulary.packed_table(table))
+        assert all(packed.get(phrase) == groups for phrase, groups in table.items())
+        for phrase in list(table)[:300]:
+            others = [phrase[:-1], phrase[1:], f"{phrase} x", f"x {phrase}", f"{phrase}\t1", f"{phrase}\n"]
+            for other in others:
+                assert list(packed.get(other)) == table.get(other, []), other
+    assert vocabulary.PackedTable(vocabulary.packed_table({"a b": [1, 20]})).get("") == ()
