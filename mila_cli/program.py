@@ -107,6 +107,17 @@ class MilaGroup(MilaCommand, click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self._makers})
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as missing:
+            # click suggests among the commands made so far; every name is a candidate.
+            raise click.exceptions.NoSuchCommand(
+                missing.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def main(
         self,
         args: Sequence[str] | None = None,

@@ -33,6 +33,18 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
     return out
 
 
+@pytest.mark.parametrize(
+    ("typed", "name", "meant"), [(["serch", "x"], "serch", "search"), (["bookmark", "lst"], "lst", "list")]
+)
+def test_a_mistyped_command_gets_a_suggestion(typed: list[str], name: str, meant: str) -> None:
+    # A fresh process: in this one, earlier tests have made every command already.
+    done = subprocess.run(
+        [sys.executable, "-m", "mila_cli", *typed], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.endswith(f"Error: No such command '{name}'. Did you mean '{meant}'?\n")
+
+
 def test_a_run_makes_only_the_command_it_runs() -> None:
     """Commands are made when click looks them up (program.MilaGroup.lazy)."""
     probe = (
