@@ -73,12 +73,32 @@ def build() -> dict[str, tuple[str, list[tuple[str, ...]]]]:
 
 
 def text() -> str:
+    """The module's source. Values offered at more than one position (fact ids for `show`
+    and `bookmark add`, categories after -c and --category) are written once and shared:
+    every TAB reads this module, so its size is start-up time."""
+    positions = build()
+    seen: dict[str, int] = {}
+    for _, values in positions.values():
+        seen[repr(values)] = seen.get(repr(values), 0) + 1
+    names: dict[str, str] = {}
+    shared: list[str] = []
+    for _, values in positions.values():
+        written = repr(values)
+        if values and seen[written] > 1 and written not in names:
+            names[written] = f"_VALUES_{len(names)}"
+            shared.append(f"{names[written]}: list[tuple[str, ...]] = {pprint.pformat(values, width=120)}\n\n")
+    entries = [
+        f"    {key!r}: ({rule!r}, {names.get(repr(values)) or pprint.pformat(values, width=120)}),\n"
+        for key, (rule, values) in positions.items()
+    ]
     return (
         '"""Made by mila_cli.tabindex from the commands and the bundled facts; do not edit.\n\n'
         'Regenerate with: python -m mila_cli.tabindex\n"""\n\n'
-        "# position -> (how what was typed is matched, [(value, help, words it is also found by), ...])\n"
-        "POSITIONS: dict[str, tuple[str, list[tuple[str, ...]]]] = "
-        f"{pprint.pformat(build(), width=120, sort_dicts=False)}\n"
+        + "".join(shared)
+        + "# position -> (how what was typed is matched, [(value, help, words it is also found by), ...])\n"
+        + "POSITIONS: dict[str, tuple[str, list[tuple[str, ...]]]] = {\n"
+        + "".join(entries)
+        + "}\n"
     )
 
 
