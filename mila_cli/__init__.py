@@ -23,13 +23,13 @@ def main() -> None:
     import gc
 
     gc.disable()
-    if os.environ.get("_MILA_COMPLETE"):
-        # A TAB: answered from the index when it can be, before click is imported.
-        from mila_cli import fasttab
-
-        if fasttab.run():
-            raise SystemExit(0)
     try:
+        if os.environ.get("_MILA_COMPLETE"):
+            # A TAB: answered from the index when it can be, before click is imported.
+            from mila_cli import fasttab
+
+            if fasttab.run():
+                raise SystemExit(0)
         from mila_cli.program import main as run
 
         run()
@@ -38,3 +38,5 @@ def main() -> None:
 
         sys.stderr.write("Interrupted.\n")
         raise SystemExit(130) from None
+    finally:
+        gc.enable()  # for a caller in the same process (a test), whatever ended the run

@@ -174,3 +174,21 @@ def test_the_collector_is_on_for_the_command_with_start_up_frozen() -> None:
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stderr)
     assert len(seen) == 1 and seen[0]["enabled"] and seen[0]["frozen"] > 1000
+
+
+def test_the_collector_is_back_on_after_a_run_that_ends_early(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A TAB answered before click is imported ends at once; a caller in the same process
+    (as a test is) gets the collector back on."""
+    import gc
+
+    import mila_cli
+
+    monkeypatch.setenv("_MILA_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "mila sho")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    with pytest.raises(SystemExit):
+        mila_cli.main()
+    assert "show" in capfd.readouterr().out  # answered (by the fast path)
+    assert gc.isenabled()
