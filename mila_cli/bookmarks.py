@@ -56,7 +56,8 @@ def data_dir() -> str:
         expanded = os.path.expanduser(override)
         if expanded.startswith("~"):  # '~user' with no such user, or no home at all
             raise DataError(f"MILA_DATA_DIR {override!r}: no such user's home to expand '~' in")
-        return expanded
+        # Shown as pathlib would show it ('./d//' as 'd'); a '..' is kept, as pathlib keeps it.
+        return expanded if os.pardir in expanded.split(os.sep) else os.path.normpath(expanded)
     import platformdirs
 
     # appauthor=False: on Windows the app name would otherwise appear twice.
@@ -76,7 +77,8 @@ def _scrub(text: str) -> str:
 class BookmarkStore:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = os.fspath(directory) if directory is not None else data_dir()
-        self.path = os.path.join(self.directory, FILE_NAME)
+        # 'bookmarks.json' in the current folder, not './bookmarks.json', as pathlib shows it.
+        self.path = FILE_NAME if self.directory == os.curdir else os.path.join(self.directory, FILE_NAME)
         self.lock_path = os.path.join(self.directory, FILE_NAME + ".lock")
         self.notices: list[str] = []  # things the user should hear about, e.g. a backup made
 
@@ -253,7 +255,7 @@ class BookmarkStore:
         return candidate
 
     def _write(self, target: str, document: dict[str, Any]) -> None:
-        directory = os.path.dirname(target)
+        directory = os.path.dirname(target) or os.curdir
         if not os.path.isdir(directory):  # only a dangling symlink's target can be in a missing directory
             raise DataError(f"bookmarks file {self.path} links to {target}, whose directory does not exist")
         data = _scrub(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
@@ -276,6 +278,7 @@ class BookmarkStore:
         # Only the lock holder writes temporary files, so any found now were left by
         # a writer that was killed.
         directory, name = os.path.split(target)
+        directory = directory or os.curdir
         start, end = f".{name}.", ".tmp"  # as _write names them: mkstemp puts a random part between
         try:
             with os.scandir(directory) as entries:
@@ -284,7 +287,7 @@ class BookmarkStore:
                     for e in entries
                     if e.name.startswith(start) and e.name.endswith(end) and len(e.name) >= len(start) + len(end)
                 ]
-        except FileNotFoundError:  # a symlink's target folder that is gone: _write says so
+        except OSError:  # gone, not a folder, or not listable (mode 0300): writing may still work
             return
         for orphan in orphans:
             _unlink(orphan)

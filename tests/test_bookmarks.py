@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import bundled_facts, invoke, run
@@ -120,6 +121,42 @@ def test_path_honours_mila_data_dir_and_xdg(data_dir: Path, tmp_path: Path, monk
     monkeypatch.delenv("MILA_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert invoke("bookmark", "path").stdout == f"{tmp_path / 'xdg' / 'mila' / 'bookmarks.json'}\n"
+
+
+@pytest.mark.parametrize("given", ["./d", "d//", ".", "d/./e", "d/", "a/b/../c", "/tmp//x/./y/"])
+def test_the_path_is_shown_as_pathlib_shows_it(given: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MILA_DATA_DIR", given)
+    assert invoke("bookmark", "path").stdout == f"{Path(given) / 'bookmarks.json'}\n"
+    if not given.startswith("/"):
+        assert invoke("bookmark", "add", "iclr").exit_code == 0 and invoke("bookmark", "add", "gans").exit_code == 0
+        assert [b["id"] for b in json.loads((Path(given) / "bookmarks.json").read_text())["bookmarks"]] == [
+            "iclr",
+            "gans",
+        ]
+
+
+def test_a_folder_that_cannot_be_listed_can_still_be_written(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A folder of mode 0300 (write and enter, not list): only sweeping orphans lists it.
+    listing = os.scandir
+
+    def refuse(path: str) -> Any:
+        if Path(path) == data_dir:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    assert invoke("bookmark", "add", "iclr").exit_code == 0
+    assert [b["id"] for b in _list()] == ["iclr"]
+
+
+def test_a_link_through_a_file_is_a_read_error(data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "bookmarks.json").symlink_to(tmp_path / "afile" / "bm.json")
+    result = invoke("bookmark", "add", "iclr")
+    assert result.exit_code == 3
+    assert result.stderr == f"mila: cannot read bookmarks file {data_dir / 'bookmarks.json'}: Not a directory\n"
 
 
 def test_other_commands_never_touch_the_data_dir(data_dir: Path) -> None:
