@@ -201,7 +201,7 @@ def rows(pack_100k: Path, pack_1m: Path | None = None) -> list[Row]:
 
 def _with_env(command: list[str], env: dict[str, str | None]) -> list[str]:
     # Both sides run through env(1), so neither pays for it alone.
-    unset = [f"--unset={k}" for k, v in env.items() if v is None]
+    unset = [arg for k, v in env.items() if v is None for arg in ("-u", k)]  # -u: GNU and BSD env alike
     return ["env", *unset, *(f"{k}={v}" for k, v in env.items() if v is not None), *command]
 
 
