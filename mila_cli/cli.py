@@ -33,9 +33,10 @@ Examples:
   mila completion install           TAB-completion for your shell
 Exit codes: 0 found, 1 not found, 2 usage error, 3 bad data or user files,
 4 output not written.
-Pack files over 1 MiB are indexed for fast search in a cache folder
-(MILA_CACHE_DIR, else the user cache folder, ~/.cache/mila on Linux); to clear
-it, delete the folder: the next run makes the index again.
+Pack files over 1 MiB, or all of them once they total 8 MiB, are indexed for
+fast search in a cache folder (MILA_CACHE_DIR, else the user cache folder,
+~/.cache/mila on Linux); to clear it, delete the folder: the next run makes the
+index again.
 """
 
 

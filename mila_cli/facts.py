@@ -316,7 +316,7 @@ def _store(paths: list[str], progress: Any, wait: bool) -> tuple[Store | None, s
         return None, set()  # no pack: nothing to import for one
     from mila_cli import packindex
 
-    large = [p for p in paths if packindex.large(p)]
+    large = packindex.worth_indexing(paths)
     if not large:
         return None, set()
     quick = wait or sum(os.stat(p).st_size for p in large) <= packindex.TAB_BUILD_BYTES

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 FORMAT = 4  # bump when what is stored or how text is read into words changes
 MIN_BYTES = 1 << 20  # a smaller file is read about as fast as its index would be
+TOTAL_BYTES = 8 << 20  # pack fact files that hold this much together are all indexed
 # A TAB makes an index of at most this much (a few seconds); a larger one waits for a command.
 TAB_BUILD_BYTES = 16 << 20
 # Where language.word_set finds words that are not runs of letters and digits:
@@ -58,13 +59,24 @@ def folder() -> str:
     return platformdirs.user_cache_dir("mila", appauthor=False)
 
 
-def large(path: str) -> bool:
-    """Whether a pack file is worth indexing (its size; a file that cannot be read is
-    left to the plain reader, which says what is wrong with it)."""
-    try:
-        return os.stat(path).st_size >= MIN_BYTES
-    except OSError:
-        return False
+def worth_indexing(paths: Sequence[str]) -> list[str]:
+    """The pack fact files to read through the index: each of at least MIN_BYTES, or all
+    of them when together they hold TOTAL_BYTES (a pack split into many small files is as
+    slow to read as a few large ones). A file that is not a regular file, or cannot be
+    read, is left to the plain reader, which says what is wrong with it."""
+    import stat
+
+    sizes: dict[str, int] = {}
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            sizes[path] = info.st_size
+    if sum(sizes.values()) >= TOTAL_BYTES:
+        return list(sizes)
+    return [path for path, size in sizes.items() if size >= MIN_BYTES]
 
 
 def _version() -> list[Any]:

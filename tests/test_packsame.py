@@ -277,3 +277,20 @@ def test_did_you_mean_among_thousands_of_alike_ids_is_quick_and_near() -> None:
     assert closest("bench-20000", ids) == ["bench-2000", "bench-10000", "bench-12000"]
     assert closest("benhc-12", ids)[0] == "bench-12"
     assert closest("lisa-fonded", ["lisa-founded", "lisa", "bench-1"]) == ["lisa-founded", "lisa"]
+
+
+def test_small_files_that_hold_enough_together_are_indexed(pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack split into many small files is read through the index too (TOTAL_BYTES)."""
+    monkeypatch.setattr(packindex, "MIN_BYTES", 1 << 40)  # no file is large by itself
+    memory = facts.load([str(pack)])
+    assert memory.store is None
+    total = sum(p.stat().st_size for p in pack.glob("*.json"))
+    monkeypatch.setattr(packindex, "TOTAL_BYTES", total + 1)
+    assert facts.load([str(pack)]).store is None
+    monkeypatch.setattr(packindex, "TOTAL_BYTES", total)
+    indexed = facts.load([str(pack)])
+    assert indexed.store is not None
+    assert len(list(indexed.facts.in_memory())) == indexed.bundled_count  # every pack fact is in the index
+    assert list(indexed.facts) == list(memory.facts)
+    found = [r.fact["id"] for r in index_for(memory).search("learning robots").results]
+    assert found and [r.fact["id"] for r in index_for(indexed).search("learning robots").results] == found
