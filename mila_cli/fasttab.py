@@ -72,8 +72,16 @@ def _matching(rule: str, items: list[tuple[str, ...]], incomplete: str) -> list[
         return [i for i in items if i[0].startswith(typed)]
     if rule == "sources":
         return [i for i in items if i[0].startswith(typed) or any(w.startswith(typed) for w in i[2:])]
-    # "facts": ids that start with what was typed; only when none does, those named by it
-    found = [i for i in items if not typed or i[0].startswith(typed) or any(k.startswith(typed) for k in i[2:])]
+    return _ids_first(_named_by(items, typed), typed)
+
+
+def _named_by(items: list[tuple[str, ...]], typed: str) -> list[tuple[str, ...]]:
+    """The facts whose id, or a word of whose names, begins with typed."""
+    return [i for i in items if not typed or i[0].startswith(typed) or any(k.startswith(typed) for k in i[2:])]
+
+
+def _ids_first(found: list[tuple[str, ...]], typed: str) -> list[tuple[str, ...]]:
+    """The ids that start with what was typed; only when none does, those named by it."""
     starting = [i for i in found if i[0].startswith(typed)]
     return starting or found
 
@@ -90,15 +98,14 @@ def _with_packs(
     from mila_cli.layout import MAX_OFFERS, indexed_offers
 
     typed = incomplete.lower()
-    found = [i for i in items if not typed or i[0].startswith(typed) or any(k.startswith(typed) for k in i[2:])]
+    found = _named_by(items, typed)
     indexed = indexed_offers(packs, typed, category, MAX_OFFERS - len(found))
     if indexed is None:
         return None
     found += indexed
     if len(found) > MAX_OFFERS:
         return []
-    starting = [i for i in found if i[0].startswith(typed)]
-    return starting or found
+    return _ids_first(found, typed)
 
 
 def _format(shell: str, value: str, help_: str) -> str:
