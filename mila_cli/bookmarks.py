@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from mila_cli.errors import DataError
-from mila_cli.facts import MAX_FILE_BYTES, NotRegularFile, TooLarge, is_slug, read_regular
+from mila_cli.facts import BOM, MAX_FILE_BYTES, NotRegularFile, TooLarge, is_slug, read_regular
 
 FORMAT_VERSION = 1
 _T = TypeVar("_T")
@@ -38,7 +38,6 @@ MAX_DEPTH = 64
 
 Bookmark = dict[str, Any]  # {"id": fact id, "note": str | None, "added": ISO 8601 UTC}
 
-_BOM = b"\xef\xbb\xbf"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # As we write it (2024-05-01T12:00:00Z), or with fractional seconds or an offset.
 _ADDED = re.compile(
@@ -353,7 +352,7 @@ def _parse(raw: bytes) -> tuple[list[Bookmark], dict[str, Any]]:
     """The bookmarks in a file's bytes, and its other top-level keys; _Corrupt or _Newer
     when they cannot be used."""
     try:
-        text = raw.removeprefix(_BOM).decode("utf-8")  # a BOM (some editors add one) is not corruption
+        text = raw.removeprefix(BOM).decode("utf-8")  # a BOM (some editors add one) is not corruption
         data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise _Corrupt("not UTF-8 text") from None

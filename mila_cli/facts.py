@@ -457,13 +457,13 @@ def _finite(text: str) -> float:
     return number
 
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark, which some editors write first
 
 
 def _decoded(raw: bytes, path: str) -> str:
     """UTF-8 text (a BOM is ignored), or a DataError saying where it is not."""
     # removeprefix rather than the utf-8-sig codec, whose module every run would import.
-    text = raw.removeprefix(_BOM)
+    text = raw.removeprefix(BOM)
     try:
         return text.decode("utf-8")
     except UnicodeDecodeError as exc:
