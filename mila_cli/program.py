@@ -151,9 +151,7 @@ class MilaGroup(MilaCommand, click.Group):
         except OSError as error:
             # Reading is checked where it happens (DataError); what is left is writing:
             # a full disk (> /dev/full), a closed stdout (>&-), an I/O error.
-            _silence_stdout()
-            _show_line(f"mila: cannot write the output: {error.strerror or error}")
-            code = OUTPUT
+            code = _output_failed(error)
         sys.exit(code)
 
     def invoke(self, ctx: click.Context) -> None:
@@ -173,6 +171,13 @@ def print_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     if value and not ctx.resilient_parsing:
         click.echo(f"mila {__version__}")
         ctx.exit()
+
+
+def _output_failed(error: OSError | ValueError) -> int:
+    """Say that the output could not be written (ValueError: a closed stream); its exit code."""
+    _silence_stdout()
+    _show_line(f"mila: cannot write the output: {getattr(error, 'strerror', None) or error}")
+    return OUTPUT
 
 
 def _silence_stdout() -> int:
@@ -281,8 +286,8 @@ def _leave(code: object) -> NoReturn:
     except BrokenPipeError:
         pass  # the reader has what it wanted
     except (OSError, ValueError) as error:
-        _show_line(f"mila: cannot write the output: {getattr(error, 'strerror', None) or error}")
-        code = code or OUTPUT
+        failed = _output_failed(error)  # said even when the run had failed already
+        code = code or failed
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(code)
