@@ -319,8 +319,8 @@ def _store(paths: list[str], progress: Any, wait: bool) -> tuple[Store | None, s
     large = packindex.worth_indexing(paths)
     if not large:
         return None, set()
-    quick = wait or sum(os.stat(p).st_size for p in large) <= packindex.TAB_BUILD_BYTES
-    store = packindex.open_store(large, FileReader, progress, build=quick)
+    quick = wait or sum(large.values()) <= packindex.TAB_BUILD_BYTES  # sizes as stat gave them once
+    store = packindex.open_store(list(large), FileReader, progress, build=quick)
     return store, set() if store is not None or quick else set(large)
 
 

@@ -59,11 +59,11 @@ def folder() -> str:
     return platformdirs.user_cache_dir("mila", appauthor=False)
 
 
-def worth_indexing(paths: Sequence[str]) -> list[str]:
-    """The pack fact files to read through the index: each of at least MIN_BYTES, or all
-    of them when together they hold TOTAL_BYTES (a pack split into many small files is as
-    slow to read as a few large ones). A file that is not a regular file, or cannot be
-    read, is left to the plain reader, which says what is wrong with it."""
+def worth_indexing(paths: Sequence[str]) -> dict[str, int]:
+    """The pack fact files to read through the index, with their sizes: each of at least
+    MIN_BYTES, or all of them when together they hold TOTAL_BYTES (a pack split into many
+    small files is as slow to read as a few large ones). A file that is not a regular
+    file, or cannot be read, is left to the plain reader, which says what is wrong with it."""
     import stat
 
     sizes: dict[str, int] = {}
@@ -75,8 +75,8 @@ def worth_indexing(paths: Sequence[str]) -> list[str]:
         if stat.S_ISREG(info.st_mode):
             sizes[path] = info.st_size
     if sum(sizes.values()) >= TOTAL_BYTES:
-        return list(sizes)
-    return [path for path, size in sizes.items() if size >= MIN_BYTES]
+        return sizes
+    return {path: size for path, size in sizes.items() if size >= MIN_BYTES}
 
 
 def _version() -> list[Any]:
