@@ -25,7 +25,7 @@ from mila_cli.layout import bundled_dir
 
 if TYPE_CHECKING:
     from mila_cli.facts import FactSet
-    from mila_cli.vocabulary import Vocabulary
+    from mila_cli.vocabulary import Vocabulary, WordLists
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prepared.json")
 # The vocabulary's words, needed only to mend a typo: kept apart so that most
@@ -146,7 +146,7 @@ def _corpus_words() -> set[str]:
     return SearchIndex(bundled, vocabulary.load([vocabulary.bundled_path()])).words()
 
 
-def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _words() -> WordLists:
     """The bundled vocabulary's words, common words and their English stems, read when a
     typo needs them (stemming six thousand common words would cost a typo 12 ms)."""
     data = _read_words_file() or {}
@@ -156,7 +156,7 @@ def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         return _word_lists()
 
 
-def _word_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _word_lists() -> WordLists:
     """What _words reads, worked out from the vocabulary file."""
     from mila_cli import vocabulary
 

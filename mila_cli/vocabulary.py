@@ -37,6 +37,8 @@ Phrase = tuple[str, ...]
 # Terms by their stems joined with spaces ("reinforc learn"), each with its groups.
 Tables = tuple[dict[str, list[int]], dict[str, list[int]]]
 Lookup = Callable[[str], Sequence[int]]  # a phrase's groups; none if it is no term
+# What a typo is checked against: the terms' words, the common words, the common words' English stems.
+WordLists = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 
 def packed_table(table: dict[str, list[int]]) -> str:
@@ -87,7 +89,7 @@ class Vocabulary:
         self.cue_words = frozenset(w for cue in cues for w in cue)
         self.question_words = frozenset(cue[0] for cue in cues if len(cue) == 1)
         self._forms: dict[int, list[Phrase]] = {}
-        self._read_words: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]] | None = None
+        self._read_words: Callable[[], WordLists] | None = None
         self._common = frozenset(common)  # everyday words, read from the files (see common)
 
     # What the terms are as stems. Worked out on first use, or handed over ready made
@@ -96,7 +98,7 @@ class Vocabulary:
     def prefill(
         self,
         *,
-        words: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]],
+        words: Callable[[], WordLists],
         stems: tuple[frozenset[str], frozenset[str]],
         tables: tuple[Lookup, Lookup],
         forms: list[list[str]],
@@ -186,8 +188,8 @@ class Vocabulary:
         ]
 
     @functools.cached_property
-    def word_lists(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """The words, the common words, and the common words' English stems."""
+    def word_lists(self) -> WordLists:
+        """What typos are checked against: read ready made (prefill), or worked out."""
         if self._read_words is not None:
             return self._read_words()
         return (
