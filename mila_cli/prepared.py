@@ -136,12 +136,12 @@ def corpus_words() -> set[str]:
     return _corpus_words()
 
 
-def _corpus_words() -> set[str]:
-    """What corpus_words reads, worked out from the bundled facts."""
+def _corpus_words(fact_set: FactSet | None = None) -> set[str]:
+    """What corpus_words reads, worked out from the bundled facts (of fact_set, if given)."""
     from mila_cli import facts, vocabulary
     from mila_cli.search import SearchIndex
 
-    fact_set = facts.load()
+    fact_set = fact_set or facts.load()
     bundled = fact_set.facts[: fact_set.bundled_count]
     return SearchIndex(bundled, vocabulary.load([vocabulary.bundled_path()])).words()
 
@@ -167,13 +167,14 @@ def texts() -> tuple[str, str]:
     """The two prepared files' contents, as written."""
     from mila_cli import facts
 
-    data = compute(facts.load())
+    fact_set = facts.load()
+    data = compute(fact_set)
     word_lists = _word_lists()
     words = {
         "words": sorted(word_lists[0]),
         "common": sorted(word_lists[1]),
         "common_stems": sorted(word_lists[2]),
-        "corpus": sorted(_corpus_words()),
+        "corpus": sorted(_corpus_words(fact_set)),
     }
     return (
         json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
