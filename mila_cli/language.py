@@ -13,12 +13,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from mila_cli.text import WORD
+
 # A number keeps its thousands separators out ("1,200" is one token, 1200); every
 # other run of letters or digits is a word.
 _TOKEN = re.compile(r"[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[^\W_]+")
-# A run of letters and digits: what search's candidate lookup counts as a word of a
-# fact's text (a form "starts a word" where such a run begins with it).
-RUN = re.compile(r"[^\W_]+")
+# A run of letters and digits (text.WORD): what search's candidate lookup counts as a
+# word of a fact's text (a form "starts a word" where such a run begins with it).
+RUN = re.compile(WORD)
 # Words joined by hyphens are also one word without them: auto-encoders, RL-Lab, COVID-19.
 # The look-behind starts a match only at a word's start: without it, a long text is
 # tried again from every letter of every word.

@@ -29,7 +29,8 @@ def unsafe_pattern() -> re.Pattern[str]:
     return re.compile(f"[{_UNSAFE_CLASS}]")
 
 
-_WORD = r"[^\W_]+"  # compiled on first use (re's cache): most runs never split words
+# A word: a run of letters and digits. Compiled on first use (re's cache): most runs never split words.
+WORD = r"[^\W_]+"
 
 
 def _visible_escape(match: re.Match[str]) -> str:
@@ -100,7 +101,7 @@ def fold(text: str) -> str:
 
 def words(folded: str) -> list[str]:
     """The words of already folded text; hyphens, apostrophes and spaces all split."""
-    return re.findall(_WORD, folded)
+    return re.findall(WORD, folded)
 
 
 def holds(hay: Sequence[str], phrase: Sequence[str]) -> bool:

@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from mila_cli.errors import DataError
 from mila_cli.facts import MAX_SLUG, VOCABULARY_FILE, is_slug, read_json
-from mila_cli.language import stem_en, stem_fr, stem_map_en, stems_fr, tokens
+from mila_cli.language import RUN, stem_en, stem_fr, stem_map_en, stems_fr, tokens
 from mila_cli.layout import bundled_dir
 from mila_cli.text import fold
 
 # What a question asks for; "now" marks a question about the present, whatever it asks.
 INTENTS = ("who", "when", "count", "where", "what", "expand", "duration", "now")
-_SINGLE_WORD = re.compile(r"[^\W_]+")
 # A single French stem shorter than this matches English words by accident: "visas"
 # stems to "vis" like "vise", "profit" to "prof" like "profs".
 _SHORTEST_FRENCH_STEM = 5
@@ -275,9 +273,9 @@ def _words_problem(value: Any, *, single: bool = False) -> str | None:
     for item in value:
         if not isinstance(item, str) or not item.strip() or len(item) > 200:
             return "must be an array of non-empty strings of at most 200 characters"
-        if single and not _SINGLE_WORD.fullmatch(item):
+        if single and not RUN.fullmatch(item):
             return f"'{item}' must be a single word (letters and digits only)"
-        if not _SINGLE_WORD.search(item):
+        if not RUN.search(item):
             return f"'{item}' has no letters or digits"
     return None
 
